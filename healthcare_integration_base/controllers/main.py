@@ -1,0 +1,275 @@
+"""HTTP API v1 (``/hc/v1``): authenticate, check, hand over to the queue, answer after commit.
+
+The controller only translates HTTP to model calls: parsing and signatures live in ``lib/``,
+storage and idempotency in ``hc.inbound.message._ingest``.
+"""
+
+import json
+import logging
+import time
+import uuid
+
+import psycopg2
+from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
+
+from odoo import fields, http
+from odoo.http import request
+
+from ..lib import crypto, payload, problem, ratelimit, signature
+from ..lib.openapi import build_openapi
+from ..models.hc_endpoint import server_secret_key
+
+_logger = logging.getLogger(__name__)
+_limiter = ratelimit.RateLimiter()
+API = "/hc/v1"
+
+
+def _json(status, body, correlation_id, content_type="application/json", headers=None):
+    hdrs = [("Content-Type", content_type), ("X-Correlation-ID", correlation_id), ("Cache-Control", "no-store")]
+    hdrs += list((headers or {}).items())
+    return request.make_response(json.dumps(body, ensure_ascii=False), headers=hdrs, status=status)
+
+
+def _problem(status, suffix, title, detail, correlation_id, headers=None, **extra):
+    body = problem.problem(status, title, detail, suffix, **extra)
+    return _json(status, body, correlation_id, "application/problem+json", headers)
+
+
+def _unauthorized(correlation_id):
+    # one body for every authentication failure, so endpoint codes cannot be probed
+    return _problem(401, problem.UNAUTHORIZED, "Unauthorized", "Missing or invalid credentials.", correlation_id)
+
+
+class HcApiController(http.Controller):
+    # ------------------------------------------------------------------ helpers
+    def _correlation_id(self):
+        given = request.httprequest.headers.get("X-Correlation-ID", "")
+        return given[:128] if given and given.isprintable() else uuid.uuid4().hex
+
+    def _credentials_ok(self, ctx, headers, body):
+        now = time.time()
+        valid = [value for value, expires in ctx["credentials"] if not expires or expires > fields.Datetime.now()]
+        if not valid:
+            return False
+        if ctx["auth_method"] == "api_key":
+            auth = headers.get("Authorization", "")
+            return auth.startswith("Bearer ") and signature.verify_api_key(auth[7:].strip(), valid)
+        try:
+            signature.verify(valid, headers, body, now=now, tolerance=ctx["tolerance"])
+        except signature.SignatureError:
+            return False
+        return True
+
+    def _client_ip(self):
+        return request.httprequest.remote_addr or ""
+
+    def _ip_allowed(self, ctx):
+        if not ctx["networks"]:
+            return True
+        import ipaddress  # noqa: PLC0415
+
+        try:
+            addr = ipaddress.ip_address(self._client_ip())
+        except ValueError:
+            return False
+        return any(addr in net for net in ctx["networks"])
+
+    def _env(self, cr=None):
+        return request.env(cr=cr or request.env.cr, user=1, su=True)
+
+    # ------------------------------------------------------------------ POST messages
+    @http.route(f"{API}/endpoints/<string:code>/messages", type="http", auth="none", methods=["POST"],
+                csrf=False, save_session=False)
+    def post_messages(self, code, **_kw):
+        cid = self._correlation_id()
+        hreq = request.httprequest
+        ctx = self._env()["hc.endpoint"]._auth_context(code)
+        if not ctx:
+            return _unauthorized(cid)
+        length = hreq.content_length
+        if length is not None and length > ctx["max_body"]:
+            return _problem(413, problem.PAYLOAD_TOO_LARGE, "Payload Too Large",
+                            f"The body exceeds this endpoint's limit of {ctx['max_body']} bytes.", cid)
+        body = hreq.get_data(cache=False)
+        if len(body) > ctx["max_body"]:
+            return _problem(413, problem.PAYLOAD_TOO_LARGE, "Payload Too Large",
+                            f"The body exceeds this endpoint's limit of {ctx['max_body']} bytes.", cid)
+        if not self._credentials_ok(ctx, hreq.headers, body):
+            return _unauthorized(cid)
+        if not self._ip_allowed(ctx):
+            return _problem(403, problem.FORBIDDEN, "Forbidden", "This client address may not post here.", cid)
+        if ctx["rate_limit"]:
+            allowed, retry_after = _limiter.allow(ctx["id"], ctx["rate_limit"], time.time())
+            if not allowed:
+                return _problem(429, problem.RATE_LIMITED, "Too Many Requests", "Rate limit exceeded.", cid,
+                                headers={"Retry-After": str(max(1, int(retry_after + 0.999)))})
+        content_type = payload.normalise_content_type(hreq.headers.get("Content-Type", ""))
+        meta = {"correlation_id": cid, "content_type": content_type, "webhook_id": hreq.headers.get("webhook-id"),
+                "client_ip": self._client_ip()}
+        try:
+            parsed = payload.parse_document(body, content_type, hreq.headers.get("X-HC-Message-Type"))
+        except payload.UnsupportedMediaType:
+            return _problem(415, problem.UNSUPPORTED_MEDIA_TYPE, "Unsupported Media Type",
+                            f"Content type '{content_type}' is not accepted.", cid)
+        except payload.UnreadableBody as exc:
+            doc = {"key": f"unreadable:{uuid.uuid4().hex}", "body_hash": payload.body_hash(body, "application/octet-stream"),
+                   "message_type": hreq.headers.get("X-HC-Message-Type"),
+                   "payload": body.decode("utf-8", "replace"), "state": "rejected",
+                   "error_code": "unreadable_body", "error_detail": exc.detail}
+            return self._store_and_answer(ctx, [doc], meta, cid, single_status=400, detail=exc.detail)
+        docs = self._prepare_docs(ctx, parsed, meta, hreq.headers)
+        if parsed.kind == "batch":
+            if len(docs) > ctx["max_batch"]:
+                return _problem(413, problem.BATCH_TOO_LARGE, "Batch Too Large",
+                                f"A batch may hold at most {ctx['max_batch']} events.", cid)
+            return self._store_and_answer(ctx, docs, meta, cid, batch=True)
+        if docs and docs[0].get("forbidden"):
+            return _problem(403, problem.FORBIDDEN, "Forbidden",
+                            f"This endpoint may not send messages of type '{docs[0]['message_type']}'.", cid)
+        if len(docs) > 1:  # e.g. a FHIR Bundle: one message per entry, answered like a batch
+            return self._store_and_answer(ctx, docs, meta, cid, batch=True)
+        return self._store_and_answer(ctx, docs, meta, cid)
+
+    def _pseudonym_key(self):
+        return crypto.derive_fernet_key(server_secret_key(self._env()) + ":pseudonym")
+
+    def _prepare_docs(self, ctx, parsed, meta, headers):
+        """One storable dict per document: key, hash, type, payload text, state."""
+        from ..models.hc_inbound_message import parse_rfc3339  # noqa: PLC0415
+
+        key_header = headers.get("Idempotency-Key")
+        pkey = None
+        docs = []
+        for index, doc in enumerate(parsed.documents):
+            obj = doc.payload
+            error = None
+            if parsed.kind in ("event", "batch"):
+                if not isinstance(obj, dict):
+                    error = "An event must be a JSON object."
+                else:
+                    violations = payload.validate_event(obj)
+                    error = "; ".join(violations[:5]) if violations else None
+            if isinstance(obj, (dict, list)):
+                pkey = pkey or self._pseudonym_key()
+                if parsed.kind == "fhir":
+                    obj = payload.pseudonymise_fhir(obj, pkey)
+                elif isinstance(obj, dict):
+                    obj = payload.pseudonymise_event(obj, pkey)
+                text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+                body_hash = payload.canonical_json_hash(obj)
+            else:
+                text = obj if isinstance(obj, str) else str(obj)
+                body_hash = payload.body_hash(text.encode(), meta["content_type"])
+            key = doc.idempotency_key
+            if key_header and parsed.kind != "batch" and len(parsed.documents) == 1:
+                key = key_header
+            key = key or meta.get("webhook_id") or f"auto:{uuid.uuid4().hex}"
+            item = {"key": str(key)[:255], "body_hash": body_hash, "message_type": doc.message_type,
+                    "payload": text, "batch_index": index,
+                    "occurred_at": parse_rfc3339(doc.occurred_at or (obj.get("occurred_at") if isinstance(obj, dict)
+                                                                      else None))}
+            if error:
+                item.update(state="rejected", error_code="schema_violation", error_detail=error)
+            elif not self._env()["hc.endpoint"]._type_allowed(ctx["types"], doc.message_type):
+                item.update(state="rejected", error_code="message_type_forbidden", forbidden=True,
+                            error_detail=f"This endpoint may not send messages of type '{doc.message_type}'.")
+            docs.append(item)
+        return docs
+
+    def _store_and_answer(self, ctx, docs, meta, cid, batch=False, single_status=None, detail=None):
+        if not batch and docs and docs[0].get("forbidden"):
+            docs = []  # a forbidden single message is refused, not stored
+        try:
+            results = self._ingest(ctx, docs, meta)
+        except psycopg2.Error:
+            _logger.exception("Could not commit an inbound message (endpoint id %s)", ctx["id"])
+            return _problem(503, problem.UNAVAILABLE, "Service Unavailable",
+                            "The message could not be stored; send it again later.", cid,
+                            headers={"Retry-After": "5"})
+        if batch:
+            out = []
+            for index, res in enumerate(results):
+                item = {"index": index, "message_id": res["message_id"], "status": res["status"],
+                        "duplicate": res["duplicate"]}
+                if res.get("error"):
+                    item["error"] = res["error"]
+                out.append(item)
+            return _json(202, {"results": out, "correlation_id": cid}, cid)
+        res = results[0]
+        mid = res["message_id"]
+        if single_status == 400:
+            return _problem(400, problem.UNREADABLE_BODY, "Unreadable Body", detail or "The body could not be read.",
+                            cid, message_id=mid)
+        if res.get("conflict"):
+            return _problem(422, problem.IDEMPOTENCY_KEY_REUSE, "Idempotency Key Reused",
+                            "This idempotency key was already used with a different body.", cid, message_id=mid)
+        if res["status"] == "rejected":
+            return _problem(422, problem.SCHEMA_VIOLATION, "Schema Violation", res["error"]["detail"], cid,
+                            message_id=mid)
+        body = {"message_id": mid, "status": res["status"], "duplicate": res["duplicate"],
+                "status_url": f"{API}/messages/{mid}", "correlation_id": cid}
+        return _json(200 if res["duplicate"] else 202, body, cid)
+
+    def _ingest(self, ctx, docs, meta):
+        """Store in our own READ COMMITTED transaction and commit before answering."""
+        if not docs:
+            return []
+        registry = request.env.registry
+        with registry.cursor() as cr:
+            cr._cnx.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+            env = request.env(cr=cr, user=ctx["user_id"], su=True)
+            results = env["hc.inbound.message"]._ingest(ctx, docs, meta)
+            notify = False
+            if ctx["sync_mode"] == "realtime" and any(r["status"] == "received" and not r["duplicate"]
+                                                      for r in results):
+                notify = env["hc.inbound.message"]._trigger_realtime()
+            cr.commit()
+        if notify:
+            try:
+                request.env["ir.cron"].sudo()._notifydb()
+            except psycopg2.Error:  # the cron still runs on its schedule
+                _logger.warning("Could not notify the cron runners")
+        return results
+
+    # ------------------------------------------------------------------ GET message
+    def _authenticate_any(self, headers, body=b""):
+        """The auth context of the endpoint whose credentials these are, or None."""
+        Endpoint = self._env()["hc.endpoint"]
+        for code in Endpoint._active_codes():
+            ctx = Endpoint._auth_context(code)
+            if ctx and self._credentials_ok(ctx, headers, body):
+                return ctx
+        return None
+
+    @http.route(f"{API}/messages/<int:message_id>", type="http", auth="none", methods=["GET"], csrf=False,
+                save_session=False)
+    def get_message(self, message_id, **_kw):
+        cid = self._correlation_id()
+        ctx = self._authenticate_any(request.httprequest.headers)
+        if not ctx:
+            return _unauthorized(cid)
+        msg = self._env()["hc.inbound.message"].browse(message_id).exists()
+        if not msg or msg.endpoint_id.id != ctx["id"]:
+            return _problem(404, problem.NOT_FOUND, "Not Found", "No such message for this endpoint.", cid)
+        return _json(200, msg._api_status(), cid)
+
+    # ------------------------------------------------------------------ health, openapi
+    @http.route(f"{API}/health", type="http", auth="none", methods=["GET"], csrf=False, save_session=False)
+    def health(self, **_kw):
+        cid = self._correlation_id()
+        try:
+            env = self._env()
+            env.cr.execute("SELECT 1")
+        except psycopg2.Error:
+            return _json(503, {"status": "unavailable"}, cid, headers={"Retry-After": "5"})
+        body = {"status": "ok"}
+        headers = request.httprequest.headers
+        if headers.get("Authorization") or headers.get("webhook-signature"):
+            ctx = self._authenticate_any(headers)
+            if ctx:
+                body.update(env["hc.inbound.message"]._health_for_endpoint(ctx["id"]))
+        return _json(200, body, cid)
+
+    @http.route(f"{API}/openapi.json", type="http", auth="none", methods=["GET"], csrf=False, save_session=False)
+    def openapi(self, **_kw):
+        return _json(200, build_openapi(request.httprequest.host_url.rstrip("/")), self._correlation_id())

@@ -1,0 +1,11 @@
+from . import (
+    hc_team,
+    hc_endpoint,
+    hc_endpoint_secret,
+    hc_idempotency_key,
+    hc_inbound_message,
+    hc_exception,
+    hc_outbound_message,
+    hc_endpoint_stat,
+    res_config_settings,
+)

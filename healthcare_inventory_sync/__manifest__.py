@@ -1,0 +1,15 @@
+{
+    "name": "Healthcare Inventory Sync",
+    "summary": "Canonical and FHIR inventory events into Odoo stock, with lot, serial and expiry validation",
+    "version": "18.0.1.0.0",
+    "category": "Healthcare/Integration",
+    "license": "LGPL-3",
+    "author": "Healthcare Integration Suite",
+    "website": "https://github.com/healthcare-integration-suite/odoo-healthcare-integration",
+    "depends": ["healthcare_integration_base", "stock", "product_expiry"],
+    "external_dependencies": {"python": ["biip"]},
+    "data": [
+        "views/hc_inventory_menus.xml",
+    ],
+    "installable": True,
+}
