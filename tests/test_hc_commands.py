@@ -1,6 +1,5 @@
 """The two developer commands, as a new user runs them."""
 
-import json
 import os
 import signal
 import subprocess
@@ -93,4 +92,3 @@ def test_run_serves_login_and_demo_data(tmp_path):
     assert "login: admin" in out and "password: admin" in out, out[-2000:]
     assert (tmp_path / "run" / "pg" / "data" / "PG_VERSION").exists(), "the embedded cluster lives under HC_HOME"
     assert not (tmp_path / "run" / "pg" / "data" / "postmaster.pid").exists(), "stopping run stops the cluster"
-    json.dumps(out[-100:])

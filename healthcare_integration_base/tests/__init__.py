@@ -1,1 +1,1 @@
-from . import test_engine, test_outbound
+from . import test_engine, test_outbound, test_ui_tour

@@ -1,0 +1,1 @@
+"""ORM-free helpers of the integration engine: signatures, payload parsing, schemas, OpenAPI."""
