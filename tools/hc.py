@@ -131,7 +131,7 @@ def odoo_addons_paths():
     top = base.parent / "addons"  # source checkouts keep most addons here
     if (top / "web").is_dir():
         paths.append(top)
-    return [str(p) for p in paths if p.is_dir()] + [str(REPO), str(REPO / "addons")]
+    return [str(p) for p in [*paths, REPO, REPO / "addons"] if p.is_dir()]
 
 
 def pg_bindir(cmd):

@@ -80,6 +80,8 @@ class HcEndpointStat(models.Model):
     @api.model
     def _cron_check_alerts(self):
         """One activity per breach: when a threshold is first crossed, not per message."""
+        self.env.flush_all()
+        self.invalidate_model()  # a view over tables written with SQL: never trust the cache
         stats = self.search([])
         activity_type = self.env.ref("mail.mail_activity_data_warning", raise_if_not_found=False)
         for stat in stats:

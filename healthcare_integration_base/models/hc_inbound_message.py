@@ -230,13 +230,13 @@ class HcInboundMessage(models.Model):
             doc = docs[i]
             rejected = doc.get("state") == "rejected"
             rows.append(SQL(
-                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 0, 0, %s, %s, %s, %s, false)",
+                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 0, 0, %s, %s, %s, %s, false)",
                 ctx["id"], ctx["company_id"], doc.get("message_type"), "rejected" if rejected else "received",
                 doc.get("key"), meta.get("correlation_id"), meta.get("webhook_id"), meta.get("content_type"),
                 doc.get("payload"), doc.get("body_hash"), doc.get("batch_index", 0), meta.get("client_ip"),
                 now, doc.get("occurred_at"),
                 "business" if rejected else None, doc.get("error_code") if rejected else None,
-                doc.get("error_detail") if rejected else None, ctx["user_id"], now, ctx["user_id"],
+                doc.get("error_detail") if rejected else None, ctx["user_id"], now, ctx["user_id"], now,
             ))
         self.env.cr.execute(SQL(
             "INSERT INTO hc_inbound_message (endpoint_id, company_id, message_type, state, idempotency_key, "
@@ -318,6 +318,7 @@ class HcInboundMessage(models.Model):
     # ------------------------------------------------------------------ processing
     @api.model
     def _claim(self, limit, endpoint_ids=None, sync_mode=None):
+        self.env.flush_all()  # pending ORM writes (a retry, a fix) must be visible to the claim
         conditions = [SQL("m.state IN ('received', 'retry')"),
                       SQL("(m.next_attempt_at IS NULL OR m.next_attempt_at <= %s)", fields.Datetime.now())]
         if endpoint_ids:
@@ -376,10 +377,13 @@ class HcInboundMessage(models.Model):
         processors = self._hc_processors()
         groups = defaultdict(list)
         for msg in self:
-            groups[self._processor_for(msg.message_type, processors)].append(msg.id)
+            groups[(self._processor_for(msg.message_type, processors), msg.endpoint_id)].append(msg.id)
         outcomes = {}
-        for method, ids in groups.items():
-            batch = self.browse(ids)
+        for (method, endpoint), ids in groups.items():
+            # who and through which interface: read by the audit trail and by processors
+            batch = self.browse(ids).with_context(
+                hc_interface=f"webhook:{endpoint.code}", hc_endpoint_id=endpoint.id,
+                hc_correlation_ids={m.id: m.correlation_id for m in self.browse(ids)})
             if not method:
                 for msg_id in ids:
                     outcomes[msg_id] = HcBusinessError(
@@ -396,9 +400,10 @@ class HcInboundMessage(models.Model):
             _logger.info("Processor %s failed on a batch of %s; isolating messages", method, len(batch), exc_info=True)
             out = {}
             for msg in batch:
+                single = msg.with_context(hc_correlation_id=msg.correlation_id, hc_message_id=msg.id)
                 try:
                     with self.env.cr.savepoint():
-                        out.update(getattr(msg, method)() or {})
+                        out.update(getattr(single, method)() or {})
                 except HcBusinessError as exc:
                     out[msg.id] = exc
                 except HcTechnicalError as exc:
@@ -448,7 +453,7 @@ class HcInboundMessage(models.Model):
             rows.append(SQL("(%s, %s, %s, %s, %s)", mid, "dead" if dead else "retry", nxt,
                             getattr(exc, "code", type(exc).__name__), (getattr(exc, "detail", "") or "")[:2000]))
         self.env.cr.execute(SQL(
-            "UPDATE hc_inbound_message m SET state = v.state, attempts = m.attempts + 1, next_attempt_at = v.nxt, "
+            "UPDATE hc_inbound_message m SET state = v.state, attempts = m.attempts + 1, next_attempt_at = v.nxt::timestamp, "
             "error_class = 'technical', error_code = v.code, error_detail = v.detail, processed_at = %s, "
             "write_date = %s FROM (VALUES %s) AS v(mid, state, nxt, code, detail) WHERE m.id = v.mid",
             now, now, SQL(", ").join(rows)))
