@@ -181,7 +181,7 @@ class Db:
 
     def all(self, sql, *params):
         with self.conn.cursor() as cr:
-            cr.execute(sql, params)
+            cr.execute(sql, params or None)
             return cr.fetchall()
 
     def one(self, sql, *params):
@@ -194,7 +194,7 @@ class Db:
 
     def execute(self, sql, *params):
         with self.conn.cursor() as cr:
-            cr.execute(sql, params)
+            cr.execute(sql, params or None)
 
 
 @pytest.fixture

@@ -64,7 +64,9 @@ def test_run_serves_login_and_demo_data(tmp_path):
             except requests.RequestException:
                 pass
             time.sleep(1)
-        assert status == 200, f"run exited {proc.poll()}"
+        if status != 200:
+            os.killpg(proc.pid, signal.SIGKILL)
+            pytest.fail(f"./hc run did not serve /web/login: {proc.communicate()[0][-3000:]}")
         session = requests.Session()
         auth = session.post(f"{url}/web/session/authenticate", json={
             "jsonrpc": "2.0", "params": {"db": "hc_demo", "login": "admin", "password": "admin"}}, timeout=30)
@@ -83,7 +85,8 @@ def test_run_serves_login_and_demo_data(tmp_path):
         menus = call("ir.ui.menu", "search_read", [["name", "=", "Healthcare Integration"]], fields=["id"])
         assert menus, "the suite's top menu is visible to the admin"
     finally:
-        os.killpg(proc.pid, signal.SIGINT)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGINT)
         try:
             out, _ = proc.communicate(timeout=120)
         except subprocess.TimeoutExpired:

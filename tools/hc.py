@@ -219,7 +219,12 @@ class Cluster:
         self.data = self.folder / "data"
         self.bindir = bindir
         self.port_file = self.folder / "port"
+        self.log_dir = self.folder
         self.port = None
+        pointer = self.folder / "WHERE"
+        if pointer.exists():
+            self.data = Path(pointer.read_text().strip()) / "data"
+            self.log_dir = self.data.parent
 
     def _as_owner(self, args, **kw):
         if os.geteuid() == 0:
@@ -232,7 +237,18 @@ class Cluster:
             shutil.chown(self.folder, "postgres")
             probe = self._as_owner(["test", "-w", str(self.folder)])
             if probe.returncode != 0:
-                return False
+                # a parent folder the postgres user cannot enter (e.g. under /root): keep the
+                # cluster in a stable folder of its own and leave a pointer here
+                import hashlib  # noqa: PLC0415
+
+                tag = hashlib.sha256(str(self.folder).encode()).hexdigest()[:12]
+                elsewhere = Path(tempfile.gettempdir()) / f"hc-pg-{tag}"
+                elsewhere.mkdir(mode=0o700, exist_ok=True)
+                shutil.chown(elsewhere, "postgres")
+                (self.folder / "WHERE").write_text(f"{elsewhere}\n")
+                say(f"hc: the postgres user cannot enter {self.folder}; the cluster lives in {elsewhere}")
+                self.data = elsewhere / "data"
+                self.log_dir = elsewhere
         return True
 
     def init(self):
@@ -248,8 +264,7 @@ class Cluster:
                     "hc: running as root, PostgreSQL needs an unprivileged 'postgres' user "
                     "(created by Debian's postgresql package), or run ./hc as a normal user."
                 )
-        if not self._prepare_folder():
-            die(f"hc: the 'postgres' user cannot write to {self.folder}; run ./hc as a normal user or set HC_HOME.")
+        self._prepare_folder()
         res = self._as_owner(
             [str(self.bindir / "initdb"), "-D", str(self.data), "-U", DB_SUPERUSER, "-A", "trust", "-E", "UTF8",
              "--no-instructions"],
@@ -268,7 +283,7 @@ class Cluster:
             self.port = int(self.port_file.read_text())
             return
         self.port = free_port()
-        log = self.folder / "postgres.log"
+        log = self.log_dir / "postgres.log"
         opts = (f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
                 "-c fsync=off -c max_connections=200 -c shared_buffers=256MB")
         res = self._as_owner(
@@ -432,6 +447,7 @@ def cmd_test(args):
     chromium = ensure_chromium()
     STATE.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="test-", dir=STATE))
+    work.chmod(0o755)  # PostgreSQL may run as another user and must reach its folder
     rc = 1
     cluster = None
     db_opts = None
@@ -468,6 +484,8 @@ def cmd_test(args):
         if args.keep:
             say(f"hc: kept {work} (cluster on port {cluster.port if cluster else '-'}, databases {db}, {e2e_db})")
         else:
+            if cluster and cluster.data.parent != cluster.folder:
+                shutil.rmtree(cluster.data.parent, ignore_errors=True)
             shutil.rmtree(work, ignore_errors=True)
     return rc
 
