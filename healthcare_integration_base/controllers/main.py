@@ -138,12 +138,14 @@ class HcApiController(http.Controller):
         from ..models.hc_inbound_message import parse_rfc3339  # noqa: PLC0415
 
         key_header = headers.get("Idempotency-Key")
+        type_header = (headers.get("X-HC-Message-Type") or "").strip()
         pkey = None
         docs = []
         for index, doc in enumerate(parsed.documents):
             obj = doc.payload
             error = None
-            if parsed.kind in ("event", "batch"):
+            named_other = type_header and not type_header.startswith("inventory.")
+            if parsed.kind in ("event", "batch") and not named_other:
                 if not isinstance(obj, dict):
                     error = "An event must be a JSON object."
                 else:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from fnmatch import fnmatchcase
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..lib.errors import HcBusinessError, HcTechnicalError
@@ -144,7 +144,14 @@ class HcInboundMessage(models.Model):
         :class:`HcTechnicalError` (retried). It must isolate its messages from one another
         (savepoints); if it raises, the engine re-runs its messages one by one.
         """
-        return {}
+        return {"hc.ping": "_hc_process_ping"}
+
+    def _hc_process_ping(self):
+        """``hc.ping``: an end-to-end connectivity check a sender may post at any time.
+
+        It has no business effect; it proves the message was stored, claimed and processed.
+        """
+        return {msg.id: {"result_model": None, "result_ids": []} for msg in self}
 
     @api.model
     def _processor_for(self, message_type, processors=None):
@@ -337,6 +344,9 @@ class HcInboundMessage(models.Model):
         Each batch is claimed, processed and committed in one transaction. Any number of
         workers may run this at once. Returns the number of messages handled.
         """
+        if not (self.env.is_superuser() or self.env.user.has_group("healthcare_integration_base.group_hc_manager")):
+            raise AccessError(_("Only an Integration Manager can process the queue."))
+        self = self.sudo()  # noqa: PLW0642 - processors act for the endpoint; uid is kept as the actor
         deadline = time.monotonic() + time_budget if time_budget else None
         total = 0
         while True:

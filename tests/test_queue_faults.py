@@ -1,0 +1,103 @@
+"""The queue under faults: a server killed mid-batch, and several processes processing at once."""
+
+import json
+import threading
+import time
+import uuid
+import xmlrpc.client
+
+import pytest
+
+from .conftest import OdooServer
+
+
+def ping_batch(n, run):
+    return {"events": [{"id": f"ping-{run}-{i}", "n": i} for i in range(n)]}
+
+
+def post_pings(endpoint, total, run, chunk=1000):
+    for start in range(0, total, chunk):
+        body = {"events": [{"id": f"ping-{run}-{i}", "n": i} for i in range(start, min(total, start + chunk))]}
+        resp = endpoint.post(json.dumps(body), headers={"X-HC-Message-Type": "hc.ping"})
+        assert resp.status_code == 202, resp.text
+        assert all(r["status"] == "received" for r in resp.json()["results"])
+
+
+def counts(db, endpoint_id):
+    return dict(db.all("SELECT state, count(*) FROM hc_inbound_message WHERE endpoint_id = %s GROUP BY state",
+                       endpoint_id))
+
+
+@pytest.mark.slow
+def test_sigkill_mid_batch_then_restart_every_message_done_exactly_once(e2e_env, db):
+    """Kill -9 the server while it commits batches; after restart all end done, none twice."""
+    server = OdooServer(e2e_env["conf"], e2e_env["db"], e2e_env["work"], cron_threads=0).start()
+    try:
+        endpoint = server.make_endpoint(sync_mode="batch", max_batch_events=1000)
+        run = uuid.uuid4().hex[:8]
+        total = 6000
+        post_pings(endpoint, total, run)
+        assert counts(db, endpoint.id) == {"received": total}
+
+        def process():
+            proxy = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/object", allow_none=True)
+            uid = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/common").authenticate(
+                server.db, "admin", "admin", {})
+            try:
+                proxy.execute_kw(server.db, uid, "admin", "hc.inbound.message", "process_pending", [],
+                                 {"limit": 50, "endpoint_ids": [endpoint.id]})
+            except (OSError, xmlrpc.client.Fault, xmlrpc.client.ProtocolError):
+                pass  # the server is killed under it
+
+        worker = threading.Thread(target=process, daemon=True)
+        worker.start()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and counts(db, endpoint.id).get("done", 0) < 500:
+            time.sleep(0.02)
+        server.kill()  # SIGKILL to the whole process group: no cleanup, no commit
+        worker.join(timeout=30)
+        after_crash = counts(db, endpoint.id)
+        assert 0 < after_crash.get("done", 0) < total, f"the kill must land mid-way: {after_crash}"
+        assert set(after_crash) <= {"done", "received"}, f"nothing is left 'processing': {after_crash}"
+    finally:
+        server.stop()
+
+    restarted = OdooServer(e2e_env["conf"], e2e_env["db"], e2e_env["work"], cron_threads=0).start()
+    try:
+        restarted.rpc("hc.inbound.message", "process_pending", endpoint_ids=[endpoint.id])
+    finally:
+        restarted.stop()
+    assert counts(db, endpoint.id) == {"done": total}
+    assert db.value("SELECT count(*) FROM hc_inbound_message WHERE endpoint_id = %s AND attempts <> 1",
+                    endpoint.id) == 0, "each message was applied exactly once"
+
+
+def test_two_processes_processing_at_once_never_apply_twice(odoo_server, db):
+    endpoint = odoo_server.make_endpoint(sync_mode="batch", max_batch_events=1000)
+    run = uuid.uuid4().hex[:8]
+    total = 6000
+    post_pings(endpoint, total, run)
+    second = OdooServer(odoo_server.conf, odoo_server.db, odoo_server.workdir, cron_threads=0).start()
+    try:
+        handled = []
+        barrier = threading.Barrier(3)
+
+        def process(server):
+            common = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/common")
+            uid = common.authenticate(server.db, "admin", "admin", {})
+            proxy = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/object", allow_none=True)
+            barrier.wait()
+            handled.append(proxy.execute_kw(server.db, uid, "admin", "hc.inbound.message", "process_pending", [],
+                                            {"limit": 10, "endpoint_ids": [endpoint.id]}))
+
+        threads = [threading.Thread(target=process, args=(s,)) for s in (odoo_server, second, odoo_server)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        second.stop()
+    assert sum(handled) == total, handled
+    assert sum(1 for n in handled if n > 0) >= 2, f"the work was shared: {handled}"
+    assert counts(db, endpoint.id) == {"done": total}
+    assert db.value("SELECT max(attempts) FROM hc_inbound_message WHERE endpoint_id = %s", endpoint.id) == 1
