@@ -9,7 +9,7 @@
     "website": "https://github.com/healthcare-integration-suite/odoo-healthcare-integration",
     "depends": ["base", "mail"],
     "external_dependencies": {
-        "python": ["cryptography", "jsonschema", "standardwebhooks", "requests", "lxml", "pydifact"],
+        "python": ["cryptography", "jsonschema", "fastjsonschema", "standardwebhooks", "requests", "lxml", "pydifact"],
     },
     "data": [
         "security/hc_security.xml",

@@ -40,6 +40,7 @@ PY_REQUIREMENTS = {
     "pytest_httpserver": "pytest-httpserver",
     "websocket": "websocket-client",
     "jsonschema": "jsonschema",
+    "fastjsonschema": "fastjsonschema",
     "standardwebhooks": "standardwebhooks",
     "biip": "biip",
     "pydifact": "pydifact",

@@ -137,6 +137,7 @@ class HcApiController(http.Controller):
         """One storable dict per document: key, hash, type, payload text, state."""
         from ..models.hc_inbound_message import parse_rfc3339  # noqa: PLC0415
 
+        endpoint_model = self._env()["hc.endpoint"]
         key_header = headers.get("Idempotency-Key")
         type_header = (headers.get("X-HC-Message-Type") or "").strip()
         pkey = None
@@ -172,7 +173,7 @@ class HcApiController(http.Controller):
                                                                       else None))}
             if error:
                 item.update(state="rejected", error_code="schema_violation", error_detail=error)
-            elif not self._env()["hc.endpoint"]._type_allowed(ctx["types"], doc.message_type):
+            elif not endpoint_model._type_allowed(ctx["types"], doc.message_type):
                 item.update(state="rejected", error_code="message_type_forbidden", forbidden=True,
                             error_detail=f"This endpoint may not send messages of type '{doc.message_type}'.")
             docs.append(item)
