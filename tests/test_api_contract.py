@@ -306,3 +306,38 @@ def test_unregistered_type_fails_with_no_handler(odoo_server, db):
     assert status["error"] == {"class": "business", "code": "no_handler", "detail": status["error"]["detail"]}
     assert db.value("SELECT code FROM hc_exception e JOIN hc_inbound_message m ON m.exception_id = e.id "
                     "WHERE m.id = %s", mid) == "no_handler"
+
+
+# ---------------------------------------------------------------- other content types and their keys
+def test_x12_edifact_cxml_keys_and_types(endpoint, db):
+    cases = [
+        ("x12_850.txt", "application/edi-x12", "x12.850", "828513080:000000245"),
+        ("edifact_orders.edi", "application/edifact", "edifact.ORDERS", "5400110000009:2722166169492"),
+        ("cxml_order_request.xml", "text/xml", "cxml.OrderRequest", "1625586002.193314.7293@dev"),
+    ]
+    for name, ctype, mtype, key in cases:
+        raw = (SAMPLES / name).read_bytes()
+        first = endpoint.post(raw, content_type=ctype)
+        assert first.status_code == 202, (name, first.text)
+        again = endpoint.post(raw, content_type=ctype)  # a new delivery of the same interchange
+        assert again.status_code == 200 and again.json()["message_id"] == first.json()["message_id"], name
+        assert db.one("SELECT message_type, idempotency_key FROM hc_inbound_message WHERE id = %s",
+                      first.json()["message_id"]) == (mtype, key)
+
+
+def test_fhir_bundle_is_one_message_per_entry_with_resource_keys(endpoint, db):
+    delivery = json.loads((SAMPLES / "fhir" / "supplydelivery-example.json").read_text())
+    dispense = json.loads((SAMPLES / "fhir" / "medicationdispenseexample8.json").read_text())
+    bundle = {"resourceType": "Bundle", "type": "collection",
+              "entry": [{"resource": delivery}, {"resource": dispense}]}
+    resp = endpoint.post(bundle, content_type="application/fhir+json")
+    assert resp.status_code == 202, resp.text
+    results = resp.json()["results"]
+    rows = db.all("SELECT message_type, idempotency_key, payload FROM hc_inbound_message WHERE id = ANY(%s) "
+                  "ORDER BY id", [r["message_id"] for r in results])
+    assert [(t, k) for t, k, _p in rows] == [("SupplyDelivery", "SupplyDelivery/simpledelivery"),
+                                             ("MedicationDispense", "MedicationDispense/meddisp008")]
+    patient = dispense["subject"]["reference"]
+    assert all(patient not in payload for _t, _k, payload in rows), "patient references are pseudonymised"
+    single = endpoint.post(dispense, content_type="application/fhir+json")
+    assert single.status_code == 200 and single.json()["duplicate"] is True

@@ -279,6 +279,7 @@ def validate_event(obj):
 
 PATIENT_KEYS = ("patient_ref", "encounter_ref")
 FHIR_PATIENT_KEYS = ("subject", "patient", "encounter", "context")
+NARRATIVE_REMOVED = '<div xmlns="http://www.w3.org/1999/xhtml">Narrative removed on arrival (may name the patient).</div>'
 
 
 def pseudonymise_event(obj, key):
@@ -309,6 +310,9 @@ def pseudonymise_fhir(resource, key):
 
     def walk(node):
         if isinstance(node, dict):
+            if "resourceType" in node and isinstance(node.get("text"), dict):
+                # the narrative is free text written for people: it often names the patient
+                node["text"] = {"status": "empty", "div": NARRATIVE_REMOVED}
             for name, value in node.items():
                 if name in FHIR_PATIENT_KEYS:
                     _pseudonymise_reference(value, key)
