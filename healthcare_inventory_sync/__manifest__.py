@@ -9,6 +9,10 @@
     "depends": ["healthcare_integration_base", "stock", "product_expiry"],
     "external_dependencies": {"python": ["biip"]},
     "data": [
+        "security/ir.model.access.csv",
+        "security/hc_inventory_rules.xml",
+        "data/hc_inventory_data.xml",
+        "views/hc_inventory_views.xml",
         "views/hc_inventory_menus.xml",
     ],
     "installable": True,

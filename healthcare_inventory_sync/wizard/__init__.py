@@ -1,0 +1,1 @@
+from . import hc_lot_quarantine_wizard
