@@ -12,7 +12,6 @@ Figures only: nothing here asserts a timing.
 
 import argparse
 import json
-import statistics
 import sys
 import threading
 import time
@@ -65,18 +64,30 @@ def run_load(name, make_request, total, concurrency):
         t.join()
     wall = time.perf_counter() - start
     rate = total / wall
-    print(f"{name:<28} {total:>7} req  {rate:>9.1f} req/s  p50 {percentile(latencies, 50):7.1f} ms  "
-          f"p95 {percentile(latencies, 95):7.1f} ms  p99 {percentile(latencies, 99):7.1f} ms  errors {len(errors)}")
+    print(
+        f"{name:<28} {total:>7} req  {rate:>9.1f} req/s  p50 {percentile(latencies, 50):7.1f} ms  "
+        f"p95 {percentile(latencies, 95):7.1f} ms  p99 {percentile(latencies, 99):7.1f} ms  errors {len(errors)}"
+    )
     if errors:
         print(f"    first errors: {errors[:5]}")
     return rate, latencies, errors
 
 
 def event(i, run):
-    return {"id": f"bench-{run}-{i}", "type": "inventory.consumption", "schema_version": "1.0",
-            "occurred_at": "2026-11-23T07:41:39Z", "source": {"system": "bench", "facility": "GENHOSP"},
-            "location": "ICU-CAB-07", "item": {"code": "NS-1000"}, "quantity": 1, "uom": "EA", "lot": "L2411A",
-            "expiry": "2027-05-31", "patient_ref": f"MRN-{i}"}
+    return {
+        "id": f"bench-{run}-{i}",
+        "type": "inventory.consumption",
+        "schema_version": "1.0",
+        "occurred_at": "2026-11-23T07:41:39Z",
+        "source": {"system": "bench", "facility": "GENHOSP"},
+        "location": "ICU-CAB-07",
+        "item": {"code": "NS-1000"},
+        "quantity": 1,
+        "uom": "EA",
+        "lot": "L2411A",
+        "expiry": "2027-05-31",
+        "patient_ref": f"MRN-{i}",
+    }
 
 
 def main():
@@ -98,9 +109,23 @@ def main():
     models = xmlrpc.client.ServerProxy(f"{args.url}/xmlrpc/2/object", allow_none=True)
     run = uuid.uuid4().hex[:8]
     code = f"bench-{run}"
-    endpoint_id = models.execute_kw(args.db, uid, args.password, "hc.endpoint", "create", [{
-        "name": code, "code": code, "sync_mode": "batch", "max_body_bytes": 50 * 1024 * 1024,
-        "max_batch_events": max(1000, args.batch_size), "batch_interval_minutes": 100000}])
+    endpoint_id = models.execute_kw(
+        args.db,
+        uid,
+        args.password,
+        "hc.endpoint",
+        "create",
+        [
+            {
+                "name": code,
+                "code": code,
+                "sync_mode": "batch",
+                "max_body_bytes": 50 * 1024 * 1024,
+                "max_batch_events": max(1000, args.batch_size),
+                "batch_interval_minutes": 100000,
+            }
+        ],
+    )
     secret = models.execute_kw(args.db, uid, args.password, "hc.endpoint", "generate_secret", [[endpoint_id]])
     hook = Webhook(secret)
     post_url = f"{args.url}/hc/v1/endpoints/{code}/messages"
@@ -108,32 +133,57 @@ def main():
     def signed(session, body):
         wid = f"msg_{uuid.uuid4().hex}"
         now = datetime.now(tz=timezone.utc)
-        headers = {"Content-Type": "application/json", "webhook-id": wid,
-                   "webhook-timestamp": str(int(now.timestamp())),
-                   "webhook-signature": hook.sign(wid, now, body)}
+        headers = {
+            "Content-Type": "application/json",
+            "webhook-id": wid,
+            "webhook-timestamp": str(int(now.timestamp())),
+            "webhook-signature": hook.sign(wid, now, body),
+        }
         return session.post(post_url, data=body.encode(), headers=headers, timeout=120)
 
     print(f"server {args.url} db {args.db}, concurrency {args.concurrency}")
     trivial_body = json.dumps({"jsonrpc": "2.0", "method": "call", "params": {}})
     # warm up every worker
-    run_load("warm-up", lambda s, i: s.post(f"{args.url}/web/webclient/version_info", data=trivial_body,
-                                             headers={"Content-Type": "application/json"}, timeout=30),
-             200, args.concurrency)
-    trivial, _, _ = run_load("trivial JSON route", lambda s, i: s.post(
-        f"{args.url}/web/webclient/version_info", data=trivial_body,
-        headers={"Content-Type": "application/json"}, timeout=30), args.requests, args.concurrency)
-    single, _, _ = run_load("signed single POST", lambda s, i: signed(s, json.dumps(event(i, run))),
-                            args.requests, args.concurrency)
-    batches = [json.dumps({"events": [event(f"b{b}-{i}", run) for i in range(args.batch_size)]})
-               for b in range(args.batches)]
-    batch_rate, _, _ = run_load(f"batch of {args.batch_size}", lambda s, i: signed(s, batches[i]),
-                                args.batches, min(args.concurrency, 4))
+    run_load(
+        "warm-up",
+        lambda s, i: s.post(
+            f"{args.url}/web/webclient/version_info",
+            data=trivial_body,
+            headers={"Content-Type": "application/json"},
+            timeout=30,
+        ),
+        200,
+        args.concurrency,
+    )
+    trivial, _, _ = run_load(
+        "trivial JSON route",
+        lambda s, i: s.post(
+            f"{args.url}/web/webclient/version_info",
+            data=trivial_body,
+            headers={"Content-Type": "application/json"},
+            timeout=30,
+        ),
+        args.requests,
+        args.concurrency,
+    )
+    single, _, _ = run_load(
+        "signed single POST", lambda s, i: signed(s, json.dumps(event(i, run))), args.requests, args.concurrency
+    )
+    batches = [
+        json.dumps({"events": [event(f"b{b}-{i}", run) for i in range(args.batch_size)]}) for b in range(args.batches)
+    ]
+    batch_rate, _, _ = run_load(
+        f"batch of {args.batch_size}", lambda s, i: signed(s, batches[i]), args.batches, min(args.concurrency, 4)
+    )
     print()
-    print(f"single POST: {single:.0f} req/s vs trivial route {trivial:.0f} req/s -> "
-          f"trivial/single = {trivial / single:.2f}x (target <= 2x)")
+    print(
+        f"single POST: {single:.0f} req/s vs trivial route {trivial:.0f} req/s -> "
+        f"trivial/single = {trivial / single:.2f}x (target <= 2x)"
+    )
     print(f"batches: {batch_rate * args.batch_size:.0f} events/s (target >= 5000)")
-    stored = models.execute_kw(args.db, uid, args.password, "hc.inbound.message", "search_count",
-                               [[("endpoint_id", "=", endpoint_id)]])
+    stored = models.execute_kw(
+        args.db, uid, args.password, "hc.inbound.message", "search_count", [[("endpoint_id", "=", endpoint_id)]]
+    )
     expected = args.requests + args.batches * args.batch_size
     print(f"stored messages: {stored} of {expected} sent")
 

@@ -40,16 +40,30 @@ class Server:
 
 
 def event(run, i, product="GLV-NIT-M", lot="GLV-2409", location="OR-STORE-1"):
-    return {"id": f"bench-{run}-{i}", "type": "inventory.consumption", "schema_version": "1.0",
-            "occurred_at": "2026-11-23T07:41:39Z", "source": {"system": "bench", "facility": "GENHOSP"},
-            "location": location, "item": {"code": product}, "quantity": 1, "uom": "EA", "lot": lot}
+    return {
+        "id": f"bench-{run}-{i}",
+        "type": "inventory.consumption",
+        "schema_version": "1.0",
+        "occurred_at": "2026-11-23T07:41:39Z",
+        "source": {"system": "bench", "facility": "GENHOSP"},
+        "location": location,
+        "item": {"code": product},
+        "quantity": 1,
+        "uom": "EA",
+        "lot": lot,
+    }
 
 
 def post(url, code, secret, body, headers=None):
     wid = f"msg_{uuid.uuid4().hex}"
     now = datetime.now(tz=timezone.utc)
-    hdrs = {"Content-Type": "application/json", "webhook-id": wid, "webhook-timestamp": str(int(now.timestamp())),
-            "webhook-signature": Webhook(secret).sign(wid, now, body), **(headers or {})}
+    hdrs = {
+        "Content-Type": "application/json",
+        "webhook-id": wid,
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": Webhook(secret).sign(wid, now, body),
+        **(headers or {}),
+    }
     resp = requests.post(f"{url}/hc/v1/endpoints/{code}/messages", data=body.encode(), headers=hdrs, timeout=300)
     resp.raise_for_status()
     return resp
@@ -57,21 +71,32 @@ def post(url, code, secret, body, headers=None):
 
 def make_endpoint(server, sync_mode):
     code = f"bench-{uuid.uuid4().hex[:8]}"
-    eid = server.call("hc.endpoint", "create", {"name": code, "code": code, "sync_mode": sync_mode,
-                                                "max_body_bytes": 50 * 1024 * 1024, "batch_interval_minutes": 100000})
+    eid = server.call(
+        "hc.endpoint",
+        "create",
+        {
+            "name": code,
+            "code": code,
+            "sync_mode": sync_mode,
+            "max_body_bytes": 50 * 1024 * 1024,
+            "batch_interval_minutes": 100000,
+        },
+    )
     return code, eid, server.call("hc.endpoint", "generate_secret", [eid])
 
 
 def wait_done(server, endpoint_id, total, timeout):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        left = server.call("hc.inbound.message", "search_count",
-                           [("endpoint_id", "=", endpoint_id), ("state", "in", ("received", "retry"))])
+        left = server.call(
+            "hc.inbound.message",
+            "search_count",
+            [("endpoint_id", "=", endpoint_id), ("state", "in", ("received", "retry"))],
+        )
         if not left:
             break
         time.sleep(0.2)
-    states = server.call("hc.inbound.message", "read_group", [("endpoint_id", "=", endpoint_id)], ["state"],
-                         ["state"])
+    states = server.call("hc.inbound.message", "read_group", [("endpoint_id", "=", endpoint_id)], ["state"], ["state"])
     return {g["state"]: g["state_count"] for g in states}
 
 
@@ -96,17 +121,54 @@ def bench_xmlrpc(server, m):
     start = time.perf_counter()
     for i in range(m):
         ev = event(run, i)
-        product = server.call("product.product", "search_read", [("default_code", "=", ev["item"]["code"])],
-                              fields=["id", "uom_id"], limit=1)[0]
-        lot = server.call("stock.lot", "search", [("name", "=", ev["lot"]), ("product_id", "=", product["id"])],
-                          limit=1)[0]
+        product = server.call(
+            "product.product",
+            "search_read",
+            [("default_code", "=", ev["item"]["code"])],
+            fields=["id", "uom_id"],
+            limit=1,
+        )[0]
+        lot = server.call(
+            "stock.lot", "search", [("name", "=", ev["lot"]), ("product_id", "=", product["id"])], limit=1
+        )[0]
         src = server.call("stock.location", "search", [("barcode", "=", ev["location"])], limit=1)[0]
-        picking = server.call("stock.picking", "create", {
-            "picking_type_id": picking_type, "location_id": src, "location_dest_id": dest, "origin": ev["id"],
-            "move_ids": [(0, 0, {"name": ev["id"], "product_id": product["id"], "product_uom_qty": 1,
-                                 "product_uom": product["uom_id"][0], "location_id": src, "location_dest_id": dest,
-                                 "move_line_ids": [(0, 0, {"product_id": product["id"], "lot_id": lot, "quantity": 1,
-                                                           "location_id": src, "location_dest_id": dest})]})]})
+        picking = server.call(
+            "stock.picking",
+            "create",
+            {
+                "picking_type_id": picking_type,
+                "location_id": src,
+                "location_dest_id": dest,
+                "origin": ev["id"],
+                "move_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": ev["id"],
+                            "product_id": product["id"],
+                            "product_uom_qty": 1,
+                            "product_uom": product["uom_id"][0],
+                            "location_id": src,
+                            "location_dest_id": dest,
+                            "move_line_ids": [
+                                (
+                                    0,
+                                    0,
+                                    {
+                                        "product_id": product["id"],
+                                        "lot_id": lot,
+                                        "quantity": 1,
+                                        "location_id": src,
+                                        "location_dest_id": dest,
+                                    },
+                                )
+                            ],
+                        },
+                    )
+                ],
+            },
+        )
         server.call("stock.picking", "action_confirm", [picking])
         server.call("stock.picking", "button_validate", [picking])
     elapsed = time.perf_counter() - start
@@ -124,8 +186,7 @@ def bench_backlog(server, depth, sample):
     start = time.perf_counter()
     handled = 0
     while handled < sample:
-        done = server.call("hc.inbound.message", "process_pending", limit=200, endpoint_ids=[eid],
-                           time_budget=1)
+        done = server.call("hc.inbound.message", "process_pending", limit=200, endpoint_ids=[eid], time_budget=1)
         if not done:
             break
         handled += done

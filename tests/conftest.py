@@ -30,7 +30,7 @@ def free_port():
 
 
 def odoo_command():
-    import hc  # noqa: PLC0415 - tools/hc.py, the project's own launcher logic
+    import hc
 
     return hc.odoo_launcher()
 
@@ -52,10 +52,26 @@ class OdooServer:
     def start(self, timeout=180):
         self.port = free_port()
         self.log = self.workdir / f"odoo-{self.port}.log"
-        cmd = [*odoo_command(), "-c", str(self.conf), "-d", self.db, "--http-port", str(self.port),
-               "--http-interface", "127.0.0.1", "--workers", str(self.workers),
-               "--max-cron-threads", str(self.cron_threads), "--log-level", "warn", "--logfile", str(self.log),
-               *self.extra]
+        cmd = [
+            *odoo_command(),
+            "-c",
+            str(self.conf),
+            "-d",
+            self.db,
+            "--http-port",
+            str(self.port),
+            "--http-interface",
+            "127.0.0.1",
+            "--workers",
+            str(self.workers),
+            "--max-cron-threads",
+            str(self.cron_threads),
+            "--log-level",
+            "warn",
+            "--logfile",
+            str(self.log),
+            *self.extra,
+        ]
         self.proc = subprocess.Popen(cmd, cwd="/", start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -94,8 +110,9 @@ class OdooServer:
 
     def make_endpoint(self, auth_method="signature", **vals):
         code = vals.pop("code", None) or f"ep-{uuid.uuid4().hex[:10]}"
-        endpoint_id = self.rpc("hc.endpoint", "create", {"name": code, "code": code, "auth_method": auth_method,
-                                                         **vals})
+        endpoint_id = self.rpc(
+            "hc.endpoint", "create", {"name": code, "code": code, "auth_method": auth_method, **vals}
+        )
         secret = self.rpc("hc.endpoint", "generate_secret", [endpoint_id])
         return Endpoint(self, code, endpoint_id, auth_method, secret)
 
@@ -120,10 +137,11 @@ class Endpoint:
             return {"Authorization": f"Bearer {secret or self.secret}"}
         webhook_id = webhook_id or f"msg_{uuid.uuid4().hex}"
         ts = int(time.time()) if timestamp is None else int(timestamp)
-        from datetime import datetime, timezone  # noqa: PLC0415
+        from datetime import datetime, timezone
 
-        sig = Webhook(secret or self.secret).sign(webhook_id, datetime.fromtimestamp(ts, tz=timezone.utc),
-                                                  body.decode())
+        sig = Webhook(secret or self.secret).sign(
+            webhook_id, datetime.fromtimestamp(ts, tz=timezone.utc), body.decode()
+        )
         return {"webhook-id": webhook_id, "webhook-timestamp": str(ts), "webhook-signature": sig}
 
     def post(self, body, content_type="application/json", headers=None, **sign_kw):
@@ -132,12 +150,14 @@ class Endpoint:
         if isinstance(body, str):
             body = body.encode()
         hdrs = {"Content-Type": content_type, **self.headers(body, **sign_kw), **(headers or {})}
-        return requests.post(f"{self.server.url}/hc/v1/endpoints/{self.code}/messages", data=body, headers=hdrs,
-                             timeout=60)
+        return requests.post(
+            f"{self.server.url}/hc/v1/endpoints/{self.code}/messages", data=body, headers=hdrs, timeout=60
+        )
 
     def get_message(self, message_id, **sign_kw):
-        return requests.get(f"{self.server.url}/hc/v1/messages/{message_id}", headers=self.headers(b"", **sign_kw),
-                            timeout=30)
+        return requests.get(
+            f"{self.server.url}/hc/v1/messages/{message_id}", headers=self.headers(b"", **sign_kw), timeout=30
+        )
 
 
 @pytest.fixture(scope="session")
@@ -158,9 +178,9 @@ def odoo_server(e2e_env):
 @pytest.fixture(scope="session")
 def db(e2e_env):
     """A plain PostgreSQL connection to the server's database, to check effects (autocommit)."""
-    import configparser  # noqa: PLC0415
+    import configparser
 
-    import psycopg2  # noqa: PLC0415
+    import psycopg2
 
     cfg = configparser.ConfigParser()
     cfg.read(e2e_env["conf"])

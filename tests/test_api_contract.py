@@ -34,12 +34,16 @@ def test_signed_event_is_stored_before_202(endpoint, db):
     assert body["status"] == "received" and body["duplicate"] is False
     assert body["status_url"] == f"/hc/v1/messages/{body['message_id']}"
     assert resp.headers["X-Correlation-ID"] == "corr-abc" == body["correlation_id"]
-    row = db.one("SELECT state, message_type, idempotency_key, correlation_id, occurred_at, payload "
-                 "FROM hc_inbound_message WHERE id = %s", body["message_id"])
+    row = db.one(
+        "SELECT state, message_type, idempotency_key, correlation_id, occurred_at, payload "
+        "FROM hc_inbound_message WHERE id = %s",
+        body["message_id"],
+    )
     assert row[:4] == ("received", "inventory.consumption", ev["id"], "corr-abc")
     assert row[4].isoformat() == "2026-11-23T07:41:39"
-    ledger = db.one("SELECT message_id FROM hc_idempotency_key WHERE endpoint_id = %s AND key = %s",
-                    endpoint.id, ev["id"])
+    ledger = db.one(
+        "SELECT message_id FROM hc_idempotency_key WHERE endpoint_id = %s AND key = %s", endpoint.id, ev["id"]
+    )
     assert ledger == (body["message_id"],)
     # patient references are pseudonymised before anything is stored
     assert "MRN-0042" not in row[5] and "ENC-9" not in row[5]
@@ -71,9 +75,17 @@ def test_same_key_different_body_is_422_and_recorded(endpoint, db):
     body = problem_ok(resp, 422, "idempotency-key-reuse")
     assert body["message_id"] != first["message_id"]
     assert db.one("SELECT state, error_code FROM hc_inbound_message WHERE id = %s", body["message_id"]) == (
-        "rejected", "idempotency_key_reuse")
-    assert db.value("SELECT count(*) FROM hc_idempotency_conflict c JOIN hc_idempotency_key l ON l.id = c.ledger_id "
-                    "WHERE l.endpoint_id = %s", endpoint.id) == 1
+        "rejected",
+        "idempotency_key_reuse",
+    )
+    assert (
+        db.value(
+            "SELECT count(*) FROM hc_idempotency_conflict c JOIN hc_idempotency_key l ON l.id = c.ledger_id "
+            "WHERE l.endpoint_id = %s",
+            endpoint.id,
+        )
+        == 1
+    )
 
 
 def test_idempotency_key_header_wins_over_event_id(endpoint, db):
@@ -85,8 +97,11 @@ def test_idempotency_key_header_wins_over_event_id(endpoint, db):
 
 
 def test_webhook_id_is_the_key_of_last_resort(endpoint, db):
-    xml = (SAMPLES / "no_identity.xml").read_bytes() if (SAMPLES / "no_identity.xml").exists() else \
-        b"<Note><to>stores</to></Note>"
+    xml = (
+        (SAMPLES / "no_identity.xml").read_bytes()
+        if (SAMPLES / "no_identity.xml").exists()
+        else b"<Note><to>stores</to></Note>"
+    )
     r1 = endpoint.post(xml, content_type="application/xml", webhook_id="msg_fixed_1")
     r2 = endpoint.post(xml, content_type="application/xml", webhook_id="msg_fixed_1")
     assert r1.status_code == 202 and r2.status_code == 200
@@ -102,8 +117,14 @@ def test_twenty_concurrent_identical_posts_make_one_message(endpoint, db):
     def send():
         headers = {"Content-Type": "application/json", **endpoint.headers(body)}
         barrier.wait()
-        responses.append(requests.post(f"{endpoint.server.url}/hc/v1/endpoints/{endpoint.code}/messages",
-                                       data=body, headers=headers, timeout=60))
+        responses.append(
+            requests.post(
+                f"{endpoint.server.url}/hc/v1/endpoints/{endpoint.code}/messages",
+                data=body,
+                headers=headers,
+                timeout=60,
+            )
+        )
 
     threads = [threading.Thread(target=send) for _ in range(20)]
     for t in threads:
@@ -128,8 +149,10 @@ def test_batch_one_message_per_event_in_order(endpoint, db):
     assert [r.get("duplicate") for r in results[:4]] == [False, False, False, True]
     assert results[3]["message_id"] == results[0]["message_id"]
     assert results[4]["error"]["code"] == "schema_violation"
-    keys = db.all("SELECT idempotency_key FROM hc_inbound_message WHERE endpoint_id = %s AND state = 'received' "
-                  "ORDER BY id", endpoint.id)
+    keys = db.all(
+        "SELECT idempotency_key FROM hc_inbound_message WHERE endpoint_id = %s AND state = 'received' ORDER BY id",
+        endpoint.id,
+    )
     assert [k for (k,) in keys] == [e["id"] for e in evs]
     assert db.value("SELECT state FROM hc_inbound_message WHERE id = %s", results[4]["message_id"]) == "rejected"
 
@@ -145,14 +168,18 @@ def test_unreadable_body_is_stored_rejected_and_400(endpoint, db):
     resp = endpoint.post(b'{"id": "x", "type": ', content_type="application/json")
     body = problem_ok(resp, 400)
     assert db.one("SELECT state, error_code FROM hc_inbound_message WHERE id = %s", body["message_id"]) == (
-        "rejected", "unreadable_body")
+        "rejected",
+        "unreadable_body",
+    )
 
 
 def test_schema_violation_is_stored_rejected_and_422(endpoint, db):
     resp = endpoint.post(event(quantity=-1))
     body = problem_ok(resp, 422)
     assert db.one("SELECT state, error_class FROM hc_inbound_message WHERE id = %s", body["message_id"]) == (
-        "rejected", "business")
+        "rejected",
+        "business",
+    )
 
 
 def test_unsupported_content_type_is_415(endpoint):
@@ -185,8 +212,9 @@ def test_every_authentication_failure_looks_the_same(endpoint, odoo_server):
         bodies.add(json.dumps({k: v for k, v in data.items() if k != "correlation_id"}, sort_keys=True))
     assert len(bodies) == 1, bodies
     odoo_server.rpc("hc.endpoint", "write", [endpoint.id], {"active": False})
-    resp = requests.post(url, data=body, headers={"Content-Type": "application/json", **endpoint.headers(body)},
-                         timeout=30)
+    resp = requests.post(
+        url, data=body, headers={"Content-Type": "application/json", **endpoint.headers(body)}, timeout=30
+    )
     assert resp.status_code == 401
 
 
@@ -198,8 +226,12 @@ def test_any_of_several_signatures_and_rotation_grace(odoo_server, db):
     h_old = ep.headers(body, secret=old)
     h_new = ep.headers(body, webhook_id=h_old["webhook-id"], timestamp=int(h_old["webhook-timestamp"]), secret=new)
     both = {**h_old, "webhook-signature": f"v1,bm9wZQ== {h_new['webhook-signature']}"}
-    resp = requests.post(f"{odoo_server.url}/hc/v1/endpoints/{ep.code}/messages", data=body,
-                         headers={"Content-Type": "application/json", **both}, timeout=30)
+    resp = requests.post(
+        f"{odoo_server.url}/hc/v1/endpoints/{ep.code}/messages",
+        data=body,
+        headers={"Content-Type": "application/json", **both},
+        timeout=30,
+    )
     assert resp.status_code == 202
     assert ep.post(event(), secret=old).status_code == 202, "the previous secret works during the grace period"
     # no secret is readable again, not even by the admin over RPC
@@ -211,8 +243,12 @@ def test_api_key_endpoint(odoo_server, db):
     ep = odoo_server.make_endpoint(auth_method="api_key", sync_mode="batch")
     assert ep.post(event()).status_code == 202
     assert ep.post(event(), secret="wrong-key").status_code == 401
-    assert db.value("SELECT count(*) FROM hc_endpoint_secret WHERE key_hash = %s OR secret_encrypted = %s",
-                    ep.secret, ep.secret) == 0
+    assert (
+        db.value(
+            "SELECT count(*) FROM hc_endpoint_secret WHERE key_hash = %s OR secret_encrypted = %s", ep.secret, ep.secret
+        )
+        == 0
+    )
 
 
 def test_forbidden_message_type_and_network(odoo_server, db):
@@ -267,9 +303,9 @@ def test_openapi_document_is_valid_31(odoo_server):
     assert {"200", "202", "400", "401", "403", "413", "415", "422", "429", "503"} <= set(post["responses"])
     assert "InventoryEvent" in doc["components"]["schemas"]
     try:
-        from openapi_spec_validator import validate  # noqa: PLC0415
+        from openapi_spec_validator import validate
     except ImportError:
-        from jsonschema import Draft202012Validator  # noqa: PLC0415
+        from jsonschema import Draft202012Validator
 
         Draft202012Validator.check_schema(doc["components"]["schemas"]["InventoryEvent"])
     else:
@@ -282,14 +318,16 @@ def test_database_failure_answers_503_with_retry_after(endpoint, db):
         CREATE OR REPLACE FUNCTION hc_test_fail() RETURNS trigger AS $$
         BEGIN IF NEW.payload LIKE '%{marker}%' THEN RAISE EXCEPTION 'disk full (test)'; END IF; RETURN NEW; END
         $$ LANGUAGE plpgsql""")
-    db.execute("CREATE TRIGGER hc_test_fail BEFORE INSERT ON hc_inbound_message FOR EACH ROW "
-               "EXECUTE FUNCTION hc_test_fail()")
+    db.execute(
+        "CREATE TRIGGER hc_test_fail BEFORE INSERT ON hc_inbound_message FOR EACH ROW EXECUTE FUNCTION hc_test_fail()"
+    )
     try:
         resp = endpoint.post(event(reason=marker))
         problem_ok(resp, 503)
         assert int(resp.headers["Retry-After"]) > 0
-        assert db.value("SELECT count(*) FROM hc_idempotency_key WHERE endpoint_id = %s", endpoint.id) == 0, \
+        assert db.value("SELECT count(*) FROM hc_idempotency_key WHERE endpoint_id = %s", endpoint.id) == 0, (
             "nothing half-stored: the ledger row rolled back with the message"
+        )
     finally:
         db.execute("DROP TRIGGER IF EXISTS hc_test_fail ON hc_inbound_message")
     assert endpoint.post(event(reason=marker)).status_code == 202, "the sender's retry succeeds"
@@ -297,15 +335,20 @@ def test_database_failure_answers_503_with_retry_after(endpoint, db):
 
 def test_unregistered_type_fails_with_no_handler(odoo_server, db):
     ep = odoo_server.make_endpoint(sync_mode="realtime")
-    resp = ep.post(b"<Note><to>stores</to></Note>", content_type="application/xml",
-                   headers={"X-HC-Message-Type": "acme.note"})
+    resp = ep.post(
+        b"<Note><to>stores</to></Note>", content_type="application/xml", headers={"X-HC-Message-Type": "acme.note"}
+    )
     assert resp.status_code == 202
     mid = resp.json()["message_id"]
     status = odoo_server.wait_for(lambda: (s := ep.get_message(mid).json())["status"] != "received" and s)
     assert status["status"] == "failed"
     assert status["error"] == {"class": "business", "code": "no_handler", "detail": status["error"]["detail"]}
-    assert db.value("SELECT code FROM hc_exception e JOIN hc_inbound_message m ON m.exception_id = e.id "
-                    "WHERE m.id = %s", mid) == "no_handler"
+    assert (
+        db.value(
+            "SELECT code FROM hc_exception e JOIN hc_inbound_message m ON m.exception_id = e.id WHERE m.id = %s", mid
+        )
+        == "no_handler"
+    )
 
 
 # ---------------------------------------------------------------- other content types and their keys
@@ -321,22 +364,26 @@ def test_x12_edifact_cxml_keys_and_types(endpoint, db):
         assert first.status_code == 202, (name, first.text)
         again = endpoint.post(raw, content_type=ctype)  # a new delivery of the same interchange
         assert again.status_code == 200 and again.json()["message_id"] == first.json()["message_id"], name
-        assert db.one("SELECT message_type, idempotency_key FROM hc_inbound_message WHERE id = %s",
-                      first.json()["message_id"]) == (mtype, key)
+        assert db.one(
+            "SELECT message_type, idempotency_key FROM hc_inbound_message WHERE id = %s", first.json()["message_id"]
+        ) == (mtype, key)
 
 
 def test_fhir_bundle_is_one_message_per_entry_with_resource_keys(endpoint, db):
     delivery = json.loads((SAMPLES / "fhir" / "supplydelivery-example.json").read_text())
     dispense = json.loads((SAMPLES / "fhir" / "medicationdispenseexample8.json").read_text())
-    bundle = {"resourceType": "Bundle", "type": "collection",
-              "entry": [{"resource": delivery}, {"resource": dispense}]}
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": delivery}, {"resource": dispense}]}
     resp = endpoint.post(bundle, content_type="application/fhir+json")
     assert resp.status_code == 202, resp.text
     results = resp.json()["results"]
-    rows = db.all("SELECT message_type, idempotency_key, payload FROM hc_inbound_message WHERE id = ANY(%s) "
-                  "ORDER BY id", [r["message_id"] for r in results])
-    assert [(t, k) for t, k, _p in rows] == [("SupplyDelivery", "SupplyDelivery/simpledelivery"),
-                                             ("MedicationDispense", "MedicationDispense/meddisp008")]
+    rows = db.all(
+        "SELECT message_type, idempotency_key, payload FROM hc_inbound_message WHERE id = ANY(%s) ORDER BY id",
+        [r["message_id"] for r in results],
+    )
+    assert [(t, k) for t, k, _p in rows] == [
+        ("SupplyDelivery", "SupplyDelivery/simpledelivery"),
+        ("MedicationDispense", "MedicationDispense/meddisp008"),
+    ]
     patient = dispense["subject"]["reference"]
     assert all(patient not in payload for _t, _k, payload in rows), "patient references are pseudonymised"
     single = endpoint.post(dispense, content_type="application/fhir+json")

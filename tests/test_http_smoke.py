@@ -14,7 +14,12 @@ def test_login_page_and_health(odoo_server):
 
 
 def test_suite_modules_installed(odoo_server):
-    names = {"healthcare_integration_base", "healthcare_audit", "healthcare_inventory_sync",
-             "healthcare_procurement_edi", "healthcare_integration_demo"}
+    names = {
+        "healthcare_integration_base",
+        "healthcare_audit",
+        "healthcare_inventory_sync",
+        "healthcare_procurement_edi",
+        "healthcare_integration_demo",
+    }
     mods = odoo_server.rpc("ir.module.module", "search_read", [["name", "in", sorted(names)]], fields=["name", "state"])
     assert {m["name"]: m["state"] for m in mods} == dict.fromkeys(names, "installed")

@@ -11,9 +11,11 @@ SAMPLES = Path(__file__).resolve().parent / "samples"
 
 
 def on_hand(db, default_code, barcode, lot=None):
-    sql = ("SELECT coalesce(sum(q.quantity), 0) FROM stock_quant q JOIN product_product p ON p.id = q.product_id "
-           "JOIN stock_location l ON l.id = q.location_id LEFT JOIN stock_lot t ON t.id = q.lot_id "
-           "WHERE p.default_code = %s AND l.barcode = %s")
+    sql = (
+        "SELECT coalesce(sum(q.quantity), 0) FROM stock_quant q JOIN product_product p ON p.id = q.product_id "
+        "JOIN stock_location l ON l.id = q.location_id LEFT JOIN stock_lot t ON t.id = q.lot_id "
+        "WHERE p.default_code = %s AND l.barcode = %s"
+    )
     params = [default_code, barcode]
     if lot:
         sql += " AND t.name = %s"
@@ -25,6 +27,7 @@ def settled(endpoint, message_id):
     def check():
         status = endpoint.get_message(message_id).json()
         return status if status["status"] not in ("received", "processing") else None
+
     return endpoint.server.wait_for(check, timeout=60)
 
 
@@ -50,8 +53,13 @@ def test_expired_lot_waits_for_an_approver(cabinet, db):
     status = settled(cabinet, resp.json()["message_id"])
     assert status["status"] == "failed"
     assert status["error"]["class"] == "business" and status["error"]["code"] == "lot_expired"
-    assert db.value("SELECT e.code FROM hc_exception e JOIN hc_inbound_message m ON m.exception_id = e.id "
-                    "WHERE m.id = %s", resp.json()["message_id"]) == "lot_expired"
+    assert (
+        db.value(
+            "SELECT e.code FROM hc_exception e JOIN hc_inbound_message m ON m.exception_id = e.id WHERE m.id = %s",
+            resp.json()["message_id"],
+        )
+        == "lot_expired"
+    )
 
 
 def test_batch_each_event_on_its_own(cabinet, db):
@@ -69,10 +77,14 @@ def test_fhir_supply_delivery_sample_with_mappings(odoo_server, db):
     dock = odoo_server.make_endpoint(sync_mode="realtime")
     product = odoo_server.rpc("product.product", "search", [["default_code", "=", "GAUZE-10"]])[0]
     location = odoo_server.rpc("stock.location", "search", [["barcode", "=", "DOCK-1"]])[0]
-    odoo_server.rpc("hc.item.mapping", "create", {"endpoint_id": dock.id, "external_code": "BlueTubes",
-                                                  "product_id": product})
-    odoo_server.rpc("hc.location.mapping", "create", {"endpoint_id": dock.id, "external_code": "Location 1",
-                                                      "location_id": location})
+    odoo_server.rpc(
+        "hc.item.mapping", "create", {"endpoint_id": dock.id, "external_code": "BlueTubes", "product_id": product}
+    )
+    odoo_server.rpc(
+        "hc.location.mapping",
+        "create",
+        {"endpoint_id": dock.id, "external_code": "Location 1", "location_id": location},
+    )
     sample = json.loads((SAMPLES / "fhir" / "supplydelivery-example.json").read_text())
     before = on_hand(db, "GAUZE-10", "DOCK-1")
     resp = dock.post(sample, content_type="application/fhir+json")
@@ -103,8 +115,9 @@ def test_reversal_over_http_restores_stock_once(cabinet, db):
 def test_hold_policy_keeps_short_events_waiting(odoo_server, db):
     ep = odoo_server.make_endpoint(sync_mode="realtime", hc_negative_stock_policy="hold")
     before = on_hand(db, "SUT-3-0", "OR-STORE-1")
-    resp = ep.post(event(item={"code": "SUT-3-0"}, location="OR-STORE-1", lot="SUT-2406", expiry=None,
-                         quantity=before + 5))
+    resp = ep.post(
+        event(item={"code": "SUT-3-0"}, location="OR-STORE-1", lot="SUT-2406", expiry=None, quantity=before + 5)
+    )
     status = settled(ep, resp.json()["message_id"])
     assert status["status"] == "failed" and status["error"]["code"] == "negative_stock"
     assert on_hand(db, "SUT-3-0", "OR-STORE-1") == before

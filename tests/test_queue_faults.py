@@ -24,8 +24,9 @@ def post_pings(endpoint, total, run, chunk=1000):
 
 
 def counts(db, endpoint_id):
-    return dict(db.all("SELECT state, count(*) FROM hc_inbound_message WHERE endpoint_id = %s GROUP BY state",
-                       endpoint_id))
+    return dict(
+        db.all("SELECT state, count(*) FROM hc_inbound_message WHERE endpoint_id = %s GROUP BY state", endpoint_id)
+    )
 
 
 @pytest.mark.slow
@@ -42,10 +43,18 @@ def test_sigkill_mid_batch_then_restart_every_message_done_exactly_once(e2e_env,
         def process():
             proxy = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/object", allow_none=True)
             uid = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/common").authenticate(
-                server.db, "admin", "admin", {})
+                server.db, "admin", "admin", {}
+            )
             try:
-                proxy.execute_kw(server.db, uid, "admin", "hc.inbound.message", "process_pending", [],
-                                 {"limit": 50, "endpoint_ids": [endpoint.id]})
+                proxy.execute_kw(
+                    server.db,
+                    uid,
+                    "admin",
+                    "hc.inbound.message",
+                    "process_pending",
+                    [],
+                    {"limit": 50, "endpoint_ids": [endpoint.id]},
+                )
             except (OSError, xmlrpc.client.Fault, xmlrpc.client.ProtocolError):
                 pass  # the server is killed under it
 
@@ -68,8 +77,9 @@ def test_sigkill_mid_batch_then_restart_every_message_done_exactly_once(e2e_env,
     finally:
         restarted.stop()
     assert counts(db, endpoint.id) == {"done": total}
-    assert db.value("SELECT count(*) FROM hc_inbound_message WHERE endpoint_id = %s AND attempts <> 1",
-                    endpoint.id) == 0, "each message was applied exactly once"
+    assert (
+        db.value("SELECT count(*) FROM hc_inbound_message WHERE endpoint_id = %s AND attempts <> 1", endpoint.id) == 0
+    ), "each message was applied exactly once"
 
 
 def test_two_processes_processing_at_once_never_apply_twice(odoo_server, db):
@@ -87,8 +97,17 @@ def test_two_processes_processing_at_once_never_apply_twice(odoo_server, db):
             uid = common.authenticate(server.db, "admin", "admin", {})
             proxy = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/object", allow_none=True)
             barrier.wait()
-            handled.append(proxy.execute_kw(server.db, uid, "admin", "hc.inbound.message", "process_pending", [],
-                                            {"limit": 10, "endpoint_ids": [endpoint.id]}))
+            handled.append(
+                proxy.execute_kw(
+                    server.db,
+                    uid,
+                    "admin",
+                    "hc.inbound.message",
+                    "process_pending",
+                    [],
+                    {"limit": 10, "endpoint_ids": [endpoint.id]},
+                )
+            )
 
         threads = [threading.Thread(target=process, args=(s,)) for s in (odoo_server, second, odoo_server)]
         for t in threads:

@@ -95,7 +95,7 @@ def check_odoo():
         if importlib.util.find_spec("odoo") is None:
             reason = "no module named 'odoo'"
         else:
-            from odoo import release  # noqa: PLC0415 - only once we know it exists
+            from odoo import release
 
             if release.version_info[0] != 18:
                 reason = f"found Odoo {release.version}, need 18.0"
@@ -103,7 +103,7 @@ def check_odoo():
         reason = f"importing it failed: {type(exc).__name__}: {exc}"
     if reason:
         die(ODOO_MISSING.format(python=sys.executable, reason=reason))
-    from odoo import release  # noqa: PLC0415
+    from odoo import release
 
     return release.version
 
@@ -113,7 +113,7 @@ def odoo_launcher():
     explicit = os.environ.get("HC_ODOO_BIN")
     if explicit:
         return [explicit]
-    import odoo  # noqa: PLC0415
+    import odoo
 
     source_bin = Path(odoo.__file__).resolve().parent.parent / "odoo-bin"
     if source_bin.is_file():
@@ -125,7 +125,7 @@ def odoo_launcher():
 
 
 def odoo_addons_paths():
-    import odoo  # noqa: PLC0415
+    import odoo
 
     base = Path(odoo.__file__).resolve().parent
     paths = [base / "addons"]
@@ -141,9 +141,7 @@ def pg_bindir(cmd):
         candidates.append(Path(os.environ["HC_PG_BINDIR"]))
     else:
         try:
-            out = subprocess.run(
-                ["pg_config", "--bindir"], capture_output=True, text=True, check=False
-            ).stdout.strip()
+            out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=False).stdout.strip()
             if out:
                 candidates.append(Path(out))
         except OSError:
@@ -240,7 +238,7 @@ class Cluster:
             if probe.returncode != 0:
                 # a parent folder the postgres user cannot enter (e.g. under /root): keep the
                 # cluster in a stable folder of its own and leave a pointer here
-                import hashlib  # noqa: PLC0415
+                import hashlib
 
                 tag = hashlib.sha256(str(self.folder).encode()).hexdigest()[:12]
                 elsewhere = Path(tempfile.gettempdir()) / f"hc-pg-{tag}"
@@ -256,7 +254,7 @@ class Cluster:
         if (self.data / "PG_VERSION").exists():
             return
         if os.geteuid() == 0:
-            import pwd  # noqa: PLC0415
+            import pwd
 
             try:
                 pwd.getpwnam("postgres")
@@ -267,9 +265,20 @@ class Cluster:
                 )
         self._prepare_folder()
         res = self._as_owner(
-            [str(self.bindir / "initdb"), "-D", str(self.data), "-U", DB_SUPERUSER, "-A", "trust", "-E", "UTF8",
-             "--no-instructions"],
-            capture_output=True, text=True,
+            [
+                str(self.bindir / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                DB_SUPERUSER,
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-instructions",
+            ],
+            capture_output=True,
+            text=True,
         )
         if res.returncode != 0:
             die(f"hc: initdb failed:\n{res.stdout}{res.stderr}")
@@ -285,11 +294,14 @@ class Cluster:
             return
         self.port = free_port()
         log = self.log_dir / "postgres.log"
-        opts = (f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
-                "-c fsync=off -c max_connections=200 -c shared_buffers=256MB")
+        opts = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
+            "-c fsync=off -c max_connections=200 -c shared_buffers=256MB"
+        )
         res = self._as_owner(
             [str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(log), "-o", opts, "-w", "-t", "60", "start"],
-            capture_output=True, text=True,
+            capture_output=True,
+            text=True,
         )
         if res.returncode != 0:
             tail = log.read_text()[-2000:] if log.exists() else ""
@@ -298,8 +310,9 @@ class Cluster:
 
     def stop(self):
         if (self.data / "postmaster.pid").exists():
-            self._as_owner([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"],
-                           capture_output=True)
+            self._as_owner(
+                [str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"], capture_output=True
+            )
 
     def db_options(self):
         return {"db_host": "127.0.0.1", "db_port": str(self.port), "db_user": DB_SUPERUSER, "db_password": ""}
@@ -319,7 +332,7 @@ def pg_configured():
 
 
 def pg_connect(db_opts, dbname="postgres"):
-    import psycopg2  # noqa: PLC0415 - an Odoo requirement
+    import psycopg2
 
     kwargs = {"dbname": dbname}
     for key, arg in (("db_host", "host"), ("db_port", "port"), ("db_user", "user"), ("db_password", "password")):
@@ -372,17 +385,33 @@ def persistent_secret(path):
 def write_config(path, db_opts, data_dir, **extra):
     # hc_secret_key encrypts endpoint secrets at rest; it must stay the same for a database
     secret = persistent_secret(Path(path).parent / "hc_secret_key")
-    lines = ["[options]", f"addons_path = {','.join(odoo_addons_paths())}", f"data_dir = {data_dir}",
-             f"admin_passwd = {secrets.token_urlsafe(16)}", "without_demo = all", "list_db = False",
-             f"hc_secret_key = {secret}"]
+    lines = [
+        "[options]",
+        f"addons_path = {','.join(odoo_addons_paths())}",
+        f"data_dir = {data_dir}",
+        f"admin_passwd = {secrets.token_urlsafe(16)}",
+        "without_demo = all",
+        "list_db = False",
+        f"hc_secret_key = {secret}",
+    ]
     lines += [f"{key} = {value}" for key, value in {**db_opts, **extra}.items()]
     Path(path).write_text("\n".join(lines) + "\n")
     return path
 
 
 def odoo_install(conf, db, modules, log_file=None):
-    cmd = [*odoo_launcher(), "-c", str(conf), "-d", db, "-i", ",".join(modules), "--stop-after-init",
-           "--no-http", "--log-level=warn"]
+    cmd = [
+        *odoo_launcher(),
+        "-c",
+        str(conf),
+        "-d",
+        db,
+        "-i",
+        ",".join(modules),
+        "--stop-after-init",
+        "--no-http",
+        "--log-level=warn",
+    ]
     say(f"hc: installing {', '.join(modules)} into database '{db}' (about a minute) ...")
     start = time.monotonic()
     with open(log_file or os.devnull, "w") as log:
@@ -412,8 +441,15 @@ def cmd_run(args):
     run_dir.mkdir(parents=True, exist_ok=True)
     db_opts, cluster = setup_cluster("run", run_dir / "pg")
     data_dir = run_dir / "odoo-data"
-    conf = write_config(run_dir / "odoo.conf", db_opts, data_dir, http_port=args.port, workers=args.workers,
-                        max_cron_threads=1, proxy_mode="False")
+    conf = write_config(
+        run_dir / "odoo.conf",
+        db_opts,
+        data_dir,
+        http_port=args.port,
+        workers=args.workers,
+        max_cron_threads=1,
+        proxy_mode="False",
+    )
     db = args.database
     try:
         if not db_exists(db_opts, db):
@@ -461,11 +497,27 @@ def cmd_test(args):
         modules = [*SUITE_MODULES, DEMO_MODULE]
         odoo_install(conf, db, modules, log_file=work / "install.log")
         copy_db(db_opts, db, e2e_db, data_dir)
-        env = dict(os.environ, HC_REPO=str(REPO), HC_E2E_CONF=str(conf), HC_E2E_DB=e2e_db,
-                   HC_E2E_WORK=str(work), HC_CHROMIUM=chromium)
+        env = dict(
+            os.environ,
+            HC_REPO=str(REPO),
+            HC_E2E_CONF=str(conf),
+            HC_E2E_DB=e2e_db,
+            HC_E2E_WORK=str(work),
+            HC_CHROMIUM=chromium,
+        )
         pytest_cmd = [
-            sys.executable, "-m", "pytest", "-c", str(REPO / "pytest.ini"), "--rootdir", str(REPO),
-            "--odoo-config", str(conf), "--odoo-database", db, "--odoo-http",
+            sys.executable,
+            "-m",
+            "pytest",
+            "-c",
+            str(REPO / "pytest.ini"),
+            "--rootdir",
+            str(REPO),
+            "--odoo-config",
+            str(conf),
+            "--odoo-database",
+            db,
+            "--odoo-http",
             *(args.pytest_args or []),
         ]
         say("hc: " + " ".join(pytest_cmd[1:]))

@@ -66,7 +66,7 @@ class HcApiController(http.Controller):
     def _ip_allowed(self, ctx):
         if not ctx["networks"]:
             return True
-        import ipaddress  # noqa: PLC0415
+        import ipaddress
 
         try:
             addr = ipaddress.ip_address(self._client_ip())
@@ -78,8 +78,14 @@ class HcApiController(http.Controller):
         return request.env(cr=cr or request.env.cr, user=1, su=True)
 
     # ------------------------------------------------------------------ POST messages
-    @http.route(f"{API}/endpoints/<string:code>/messages", type="http", auth="none", methods=["POST"],
-                csrf=False, save_session=False)
+    @http.route(
+        f"{API}/endpoints/<string:code>/messages",
+        type="http",
+        auth="none",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
     def post_messages(self, code, **_kw):
         cid = self._correlation_id()
         hreq = request.httprequest
@@ -88,12 +94,22 @@ class HcApiController(http.Controller):
             return _unauthorized(cid)
         length = hreq.content_length
         if length is not None and length > ctx["max_body"]:
-            return _problem(413, problem.PAYLOAD_TOO_LARGE, "Payload Too Large",
-                            f"The body exceeds this endpoint's limit of {ctx['max_body']} bytes.", cid)
+            return _problem(
+                413,
+                problem.PAYLOAD_TOO_LARGE,
+                "Payload Too Large",
+                f"The body exceeds this endpoint's limit of {ctx['max_body']} bytes.",
+                cid,
+            )
         body = hreq.get_data(cache=False)
         if len(body) > ctx["max_body"]:
-            return _problem(413, problem.PAYLOAD_TOO_LARGE, "Payload Too Large",
-                            f"The body exceeds this endpoint's limit of {ctx['max_body']} bytes.", cid)
+            return _problem(
+                413,
+                problem.PAYLOAD_TOO_LARGE,
+                "Payload Too Large",
+                f"The body exceeds this endpoint's limit of {ctx['max_body']} bytes.",
+                cid,
+            )
         if not self._credentials_ok(ctx, hreq.headers, body):
             return _unauthorized(cid)
         if not self._ip_allowed(ctx):
@@ -101,31 +117,61 @@ class HcApiController(http.Controller):
         if ctx["rate_limit"]:
             allowed, retry_after = _limiter.allow(ctx["id"], ctx["rate_limit"], time.time())
             if not allowed:
-                return _problem(429, problem.RATE_LIMITED, "Too Many Requests", "Rate limit exceeded.", cid,
-                                headers={"Retry-After": str(max(1, int(retry_after + 0.999)))})
+                return _problem(
+                    429,
+                    problem.RATE_LIMITED,
+                    "Too Many Requests",
+                    "Rate limit exceeded.",
+                    cid,
+                    headers={"Retry-After": str(max(1, int(retry_after + 0.999)))},
+                )
         content_type = payload.normalise_content_type(hreq.headers.get("Content-Type", ""))
-        meta = {"correlation_id": cid, "content_type": content_type, "webhook_id": hreq.headers.get("webhook-id"),
-                "client_ip": self._client_ip()}
+        meta = {
+            "correlation_id": cid,
+            "content_type": content_type,
+            "webhook_id": hreq.headers.get("webhook-id"),
+            "client_ip": self._client_ip(),
+        }
         try:
             parsed = payload.parse_document(body, content_type, hreq.headers.get("X-HC-Message-Type"))
         except payload.UnsupportedMediaType:
-            return _problem(415, problem.UNSUPPORTED_MEDIA_TYPE, "Unsupported Media Type",
-                            f"Content type '{content_type}' is not accepted.", cid)
+            return _problem(
+                415,
+                problem.UNSUPPORTED_MEDIA_TYPE,
+                "Unsupported Media Type",
+                f"Content type '{content_type}' is not accepted.",
+                cid,
+            )
         except payload.UnreadableBody as exc:
-            doc = {"key": f"unreadable:{uuid.uuid4().hex}", "body_hash": payload.body_hash(body, "application/octet-stream"),
-                   "message_type": hreq.headers.get("X-HC-Message-Type"),
-                   "payload": body.decode("utf-8", "replace"), "state": "rejected",
-                   "error_code": "unreadable_body", "error_detail": exc.detail}
+            doc = {
+                "key": f"unreadable:{uuid.uuid4().hex}",
+                "body_hash": payload.body_hash(body, "application/octet-stream"),
+                "message_type": hreq.headers.get("X-HC-Message-Type"),
+                "payload": body.decode("utf-8", "replace"),
+                "state": "rejected",
+                "error_code": "unreadable_body",
+                "error_detail": exc.detail,
+            }
             return self._store_and_answer(ctx, [doc], meta, cid, single_status=400, detail=exc.detail)
         docs = self._prepare_docs(ctx, parsed, meta, hreq.headers)
         if parsed.kind == "batch":
             if len(docs) > ctx["max_batch"]:
-                return _problem(413, problem.BATCH_TOO_LARGE, "Batch Too Large",
-                                f"A batch may hold at most {ctx['max_batch']} events.", cid)
+                return _problem(
+                    413,
+                    problem.BATCH_TOO_LARGE,
+                    "Batch Too Large",
+                    f"A batch may hold at most {ctx['max_batch']} events.",
+                    cid,
+                )
             return self._store_and_answer(ctx, docs, meta, cid, batch=True)
         if docs and docs[0].get("forbidden"):
-            return _problem(403, problem.FORBIDDEN, "Forbidden",
-                            f"This endpoint may not send messages of type '{docs[0]['message_type']}'.", cid)
+            return _problem(
+                403,
+                problem.FORBIDDEN,
+                "Forbidden",
+                f"This endpoint may not send messages of type '{docs[0]['message_type']}'.",
+                cid,
+            )
         if len(docs) > 1:  # e.g. a FHIR Bundle: one message per entry, answered like a batch
             return self._store_and_answer(ctx, docs, meta, cid, batch=True)
         return self._store_and_answer(ctx, docs, meta, cid)
@@ -135,7 +181,7 @@ class HcApiController(http.Controller):
 
     def _prepare_docs(self, ctx, parsed, meta, headers):
         """One storable dict per document: key, hash, type, payload text, state."""
-        from ..models.hc_inbound_message import parse_rfc3339  # noqa: PLC0415
+        from ..models.hc_inbound_message import parse_rfc3339
 
         endpoint_model = self._env()["hc.endpoint"]
         key_header = headers.get("Idempotency-Key")
@@ -167,15 +213,25 @@ class HcApiController(http.Controller):
             if key_header and parsed.kind != "batch" and len(parsed.documents) == 1:
                 key = key_header
             key = key or meta.get("webhook_id") or f"auto:{uuid.uuid4().hex}"
-            item = {"key": str(key)[:255], "body_hash": body_hash, "message_type": doc.message_type,
-                    "payload": text, "batch_index": index,
-                    "occurred_at": parse_rfc3339(doc.occurred_at or (obj.get("occurred_at") if isinstance(obj, dict)
-                                                                      else None))}
+            item = {
+                "key": str(key)[:255],
+                "body_hash": body_hash,
+                "message_type": doc.message_type,
+                "payload": text,
+                "batch_index": index,
+                "occurred_at": parse_rfc3339(
+                    doc.occurred_at or (obj.get("occurred_at") if isinstance(obj, dict) else None)
+                ),
+            }
             if error:
                 item.update(state="rejected", error_code="schema_violation", error_detail=error)
             elif not endpoint_model._type_allowed(ctx["types"], doc.message_type):
-                item.update(state="rejected", error_code="message_type_forbidden", forbidden=True,
-                            error_detail=f"This endpoint may not send messages of type '{doc.message_type}'.")
+                item.update(
+                    state="rejected",
+                    error_code="message_type_forbidden",
+                    forbidden=True,
+                    error_detail=f"This endpoint may not send messages of type '{doc.message_type}'.",
+                )
             docs.append(item)
         return docs
 
@@ -186,14 +242,23 @@ class HcApiController(http.Controller):
             results = self._ingest(ctx, docs, meta)
         except psycopg2.Error:
             _logger.exception("Could not commit an inbound message (endpoint id %s)", ctx["id"])
-            return _problem(503, problem.UNAVAILABLE, "Service Unavailable",
-                            "The message could not be stored; send it again later.", cid,
-                            headers={"Retry-After": "5"})
+            return _problem(
+                503,
+                problem.UNAVAILABLE,
+                "Service Unavailable",
+                "The message could not be stored; send it again later.",
+                cid,
+                headers={"Retry-After": "5"},
+            )
         if batch:
             out = []
             for index, res in enumerate(results):
-                item = {"index": index, "message_id": res["message_id"], "status": res["status"],
-                        "duplicate": res["duplicate"]}
+                item = {
+                    "index": index,
+                    "message_id": res["message_id"],
+                    "status": res["status"],
+                    "duplicate": res["duplicate"],
+                }
                 if res.get("error"):
                     item["error"] = res["error"]
                 out.append(item)
@@ -201,16 +266,34 @@ class HcApiController(http.Controller):
         res = results[0]
         mid = res["message_id"]
         if single_status == 400:
-            return _problem(400, problem.UNREADABLE_BODY, "Unreadable Body", detail or "The body could not be read.",
-                            cid, message_id=mid)
+            return _problem(
+                400,
+                problem.UNREADABLE_BODY,
+                "Unreadable Body",
+                detail or "The body could not be read.",
+                cid,
+                message_id=mid,
+            )
         if res.get("conflict"):
-            return _problem(422, problem.IDEMPOTENCY_KEY_REUSE, "Idempotency Key Reused",
-                            "This idempotency key was already used with a different body.", cid, message_id=mid)
+            return _problem(
+                422,
+                problem.IDEMPOTENCY_KEY_REUSE,
+                "Idempotency Key Reused",
+                "This idempotency key was already used with a different body.",
+                cid,
+                message_id=mid,
+            )
         if res["status"] == "rejected":
-            return _problem(422, problem.SCHEMA_VIOLATION, "Schema Violation", res["error"]["detail"], cid,
-                            message_id=mid)
-        body = {"message_id": mid, "status": res["status"], "duplicate": res["duplicate"],
-                "status_url": f"{API}/messages/{mid}", "correlation_id": cid}
+            return _problem(
+                422, problem.SCHEMA_VIOLATION, "Schema Violation", res["error"]["detail"], cid, message_id=mid
+            )
+        body = {
+            "message_id": mid,
+            "status": res["status"],
+            "duplicate": res["duplicate"],
+            "status_url": f"{API}/messages/{mid}",
+            "correlation_id": cid,
+        }
         return _json(200 if res["duplicate"] else 202, body, cid)
 
     def _ingest(self, ctx, docs, meta):
@@ -223,8 +306,9 @@ class HcApiController(http.Controller):
             env = request.env(cr=cr, user=ctx["user_id"], su=True)
             results = env["hc.inbound.message"]._ingest(ctx, docs, meta)
             notify = False
-            if ctx["sync_mode"] == "realtime" and any(r["status"] == "received" and not r["duplicate"]
-                                                      for r in results):
+            if ctx["sync_mode"] == "realtime" and any(
+                r["status"] == "received" and not r["duplicate"] for r in results
+            ):
                 notify = env["hc.inbound.message"]._trigger_realtime()
             cr.commit()
         if notify:
@@ -244,8 +328,9 @@ class HcApiController(http.Controller):
                 return ctx
         return None
 
-    @http.route(f"{API}/messages/<int:message_id>", type="http", auth="none", methods=["GET"], csrf=False,
-                save_session=False)
+    @http.route(
+        f"{API}/messages/<int:message_id>", type="http", auth="none", methods=["GET"], csrf=False, save_session=False
+    )
     def get_message(self, message_id, **_kw):
         cid = self._correlation_id()
         ctx = self._authenticate_any(request.httprequest.headers)

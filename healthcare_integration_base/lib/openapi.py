@@ -5,10 +5,10 @@ import copy
 from . import schemas
 
 PROBLEM_JSON = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-CORRELATION = {"X-Correlation-ID": {"description": "Echoed from the request, or generated.",
-                                    "schema": {"type": "string"}}}
-RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}},
-               **CORRELATION}
+CORRELATION = {
+    "X-Correlation-ID": {"description": "Echoed from the request, or generated.", "schema": {"type": "string"}}
+}
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}, **CORRELATION}
 
 
 def _problem(description, headers=None):
@@ -17,8 +17,8 @@ def _problem(description, headers=None):
 
 def _components():
     comps = {}
-    for name, schema in schemas.COMPONENTS.items():
-        schema = copy.deepcopy(schema)
+    for name, source in schemas.COMPONENTS.items():
+        schema = copy.deepcopy(source)
         schema.pop("$schema", None)
         comps[name] = schema
     return comps
@@ -27,29 +27,53 @@ def _components():
 def build_openapi(server_url=None):
     security = [{"webhookId": [], "webhookTimestamp": [], "webhookSignature": []}, {"apiKey": []}]
     post_responses = {
-        "200": {"description": "A repeat of an earlier message (same key, same body): its id and current status.",
-                "headers": CORRELATION,
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}},
-        "202": {"description": "Stored and committed (one message), or a batch with one result per event.",
-                "headers": CORRELATION,
-                "content": {"application/json": {"schema": {"oneOf": [
-                    {"$ref": "#/components/schemas/Accepted"}, {"$ref": "#/components/schemas/BatchAccepted"}]}}}},
+        "200": {
+            "description": "A repeat of an earlier message (same key, same body): its id and current status.",
+            "headers": CORRELATION,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}},
+        },
+        "202": {
+            "description": "Stored and committed (one message), or a batch with one result per event.",
+            "headers": CORRELATION,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "oneOf": [
+                            {"$ref": "#/components/schemas/Accepted"},
+                            {"$ref": "#/components/schemas/BatchAccepted"},
+                        ]
+                    }
+                }
+            },
+        },
         "400": _problem("Structurally unreadable body; stored as rejected (message_id)."),
         "401": _problem("Unknown or inactive endpoint, bad or missing signature or key, stale timestamp."),
         "403": _problem("Message type not allowed for this endpoint, or client IP outside its networks."),
         "413": _problem("Body above the endpoint's size limit, or a batch above its event limit."),
         "415": _problem("Content type not accepted."),
-        "422": _problem("Breaks the event schema (stored as rejected), or reuses an idempotency key "
-                        "with a different body (type ends with idempotency-key-reuse)."),
+        "422": _problem(
+            "Breaks the event schema (stored as rejected), or reuses an idempotency key "
+            "with a different body (type ends with idempotency-key-reuse)."
+        ),
         "429": _problem("Above the endpoint's rate limit.", RETRY_AFTER),
         "503": _problem("The message could not be committed; send it again.", RETRY_AFTER),
     }
     body_content = {
-        "application/json": {"schema": {"oneOf": [{"$ref": "#/components/schemas/InventoryEvent"},
-                                                  {"$ref": "#/components/schemas/InventoryEventBatch"}]}},
-        "application/fhir+json": {"schema": {"type": "object", "required": ["resourceType"],
-                                             "description": "FHIR R4 SupplyDelivery, MedicationDispense, "
-                                                            "SupplyRequest or a Bundle of them."}},
+        "application/json": {
+            "schema": {
+                "oneOf": [
+                    {"$ref": "#/components/schemas/InventoryEvent"},
+                    {"$ref": "#/components/schemas/InventoryEventBatch"},
+                ]
+            }
+        },
+        "application/fhir+json": {
+            "schema": {
+                "type": "object",
+                "required": ["resourceType"],
+                "description": "FHIR R4 SupplyDelivery, MedicationDispense, SupplyRequest or a Bundle of them.",
+            }
+        },
         "application/edi-x12": {"schema": {"type": "string", "description": "One X12 interchange."}},
         "application/edifact": {"schema": {"type": "string", "description": "One UN/EDIFACT interchange."}},
         "application/xml": {"schema": {"type": "string", "description": "cXML or UBL."}},
@@ -57,59 +81,88 @@ def build_openapi(server_url=None):
     }
     doc = {
         "openapi": "3.1.0",
-        "info": {"title": "Healthcare integration inbound API", "version": "1.0.0",
-                 "description": "Post messages to the ERP: durable, exactly once, traceable."},
+        "info": {
+            "title": "Healthcare integration inbound API",
+            "version": "1.0.0",
+            "description": "Post messages to the ERP: durable, exactly once, traceable.",
+        },
         "paths": {
-            "/hc/v1/endpoints/{code}/messages": {"post": {
-                "operationId": "postMessages",
-                "summary": "Hand one message or a batch to the ERP",
-                "parameters": [
-                    {"name": "code", "in": "path", "required": True,
-                     "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{1,63}$"}},
-                    {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}},
-                    {"name": "X-HC-Message-Type", "in": "header", "required": False, "schema": {"type": "string"}},
-                    {"name": "X-Correlation-ID", "in": "header", "required": False, "schema": {"type": "string"}},
-                ],
-                "requestBody": {"required": True, "content": body_content},
-                "responses": post_responses,
-                "security": security,
-            }},
-            "/hc/v1/messages/{id}": {"get": {
-                "operationId": "getMessage",
-                "summary": "Status of a message sent by the same endpoint",
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-                "responses": {
-                    "200": {"description": "The message", "headers": CORRELATION, "content": {"application/json": {
-                        "schema": {"$ref": "#/components/schemas/MessageStatus"}}}},
-                    "401": _problem("Missing or invalid credentials."),
-                    "404": _problem("No such message for this endpoint."),
-                },
-                "security": security,
-            }},
-            "/hc/v1/health": {"get": {
-                "operationId": "health",
-                "summary": "Liveness; with credentials, the endpoint's queue",
-                "responses": {
-                    "200": {"description": "Up", "headers": CORRELATION, "content": {"application/json": {
-                        "schema": {"$ref": "#/components/schemas/Health"}}}},
-                    "503": {"description": "Database unavailable", "headers": RETRY_AFTER},
-                },
-                "security": [{}, *security],
-            }},
-            "/hc/v1/openapi.json": {"get": {
-                "operationId": "openapi",
-                "summary": "This document",
-                "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {
-                    "schema": {"type": "object"}}}}},
-            }},
+            "/hc/v1/endpoints/{code}/messages": {
+                "post": {
+                    "operationId": "postMessages",
+                    "summary": "Hand one message or a batch to the ERP",
+                    "parameters": [
+                        {
+                            "name": "code",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{1,63}$"},
+                        },
+                        {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}},
+                        {"name": "X-HC-Message-Type", "in": "header", "required": False, "schema": {"type": "string"}},
+                        {"name": "X-Correlation-ID", "in": "header", "required": False, "schema": {"type": "string"}},
+                    ],
+                    "requestBody": {"required": True, "content": body_content},
+                    "responses": post_responses,
+                    "security": security,
+                }
+            },
+            "/hc/v1/messages/{id}": {
+                "get": {
+                    "operationId": "getMessage",
+                    "summary": "Status of a message sent by the same endpoint",
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "responses": {
+                        "200": {
+                            "description": "The message",
+                            "headers": CORRELATION,
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MessageStatus"}}},
+                        },
+                        "401": _problem("Missing or invalid credentials."),
+                        "404": _problem("No such message for this endpoint."),
+                    },
+                    "security": security,
+                }
+            },
+            "/hc/v1/health": {
+                "get": {
+                    "operationId": "health",
+                    "summary": "Liveness; with credentials, the endpoint's queue",
+                    "responses": {
+                        "200": {
+                            "description": "Up",
+                            "headers": CORRELATION,
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}},
+                        },
+                        "503": {"description": "Database unavailable", "headers": RETRY_AFTER},
+                    },
+                    "security": [{}, *security],
+                }
+            },
+            "/hc/v1/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This document",
+                    "responses": {
+                        "200": {
+                            "description": "OpenAPI 3.1",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        }
+                    },
+                }
+            },
         },
         "components": {
             "schemas": _components(),
             "securitySchemes": {
                 "webhookId": {"type": "apiKey", "in": "header", "name": "webhook-id"},
                 "webhookTimestamp": {"type": "apiKey", "in": "header", "name": "webhook-timestamp"},
-                "webhookSignature": {"type": "apiKey", "in": "header", "name": "webhook-signature",
-                                     "description": "Standard Webhooks: v1,<base64 HMAC-SHA256>"},
+                "webhookSignature": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "webhook-signature",
+                    "description": "Standard Webhooks: v1,<base64 HMAC-SHA256>",
+                },
                 "apiKey": {"type": "http", "scheme": "bearer"},
             },
         },

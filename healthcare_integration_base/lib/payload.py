@@ -162,8 +162,9 @@ def _parse_x12(body):
     if len(isa) < 17:
         raise UnreadableBody("The ISA segment is incomplete.")
     key = f"{isa[6].strip()}:{isa[13].strip()}"
-    st01 = next((s.split(element)[1] for s in segments if s.startswith("ST" + element) and
-                 len(s.split(element)) > 1), None)
+    st01 = next(
+        (s.split(element)[1] for s in segments if s.startswith("ST" + element) and len(s.split(element)) > 1), None
+    )
     if not st01:
         raise UnreadableBody("The interchange has no transaction set (ST).")
     return ParsedDocument("x12", [Doc(f"x12.{st01.strip()}", key, text)])
@@ -190,8 +191,9 @@ def _parse_edifact(body):
     if len(parts) < 3:
         raise UnreadableBody("The UNH segment is incomplete.")
     mtype = _split_unescaped(parts[2], comp, release)[0]
-    return ParsedDocument("edifact", [Doc(f"edifact.{mtype.strip()}", f"{sender.strip()}:{reference.strip()}",
-                                          _text(body))])
+    return ParsedDocument(
+        "edifact", [Doc(f"edifact.{mtype.strip()}", f"{sender.strip()}:{reference.strip()}", _text(body))]
+    )
 
 
 def _split_unescaped(text, sep, release):
@@ -215,10 +217,11 @@ _XML_PARSER = None
 
 
 def _xml_parser():
-    global _XML_PARSER  # noqa: PLW0603 - one safe parser per process
+    global _XML_PARSER
     if _XML_PARSER is None:
-        _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
-                                      dtd_validation=False)
+        _XML_PARSER = etree.XMLParser(
+            resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, dtd_validation=False
+        )
     return _XML_PARSER
 
 
@@ -269,8 +272,7 @@ def validate_event(obj):
     errors = []
     for err in sorted(_event_validator().iter_errors(obj), key=lambda e: list(e.absolute_path)):
         path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err.absolute_path)
-        message = err.message if err.validator in ("required", "type", "enum", "anyOf") else \
-            f"fails '{err.validator}'"
+        message = err.message if err.validator in ("required", "type", "enum", "anyOf") else f"fails '{err.validator}'"
         if err.validator in ("pattern", "enum", "const", "minimum", "exclusiveMinimum"):
             message = f"fails '{err.validator}' ({err.validator_value})"
         errors.append(f"{path}: {message}"[:300])
@@ -279,7 +281,9 @@ def validate_event(obj):
 
 PATIENT_KEYS = ("patient_ref", "encounter_ref")
 FHIR_PATIENT_KEYS = ("subject", "patient", "encounter", "context")
-NARRATIVE_REMOVED = '<div xmlns="http://www.w3.org/1999/xhtml">Narrative removed on arrival (may name the patient).</div>'
+NARRATIVE_REMOVED = (
+    '<div xmlns="http://www.w3.org/1999/xhtml">Narrative removed on arrival (may name the patient).</div>'
+)
 
 
 def pseudonymise_event(obj, key):
@@ -326,6 +330,16 @@ def pseudonymise_fhir(resource, key):
     return out
 
 
-__all__ = ["Doc", "ParsedDocument", "UnreadableBody", "UnsupportedMediaType", "body_hash", "canonical_json_hash",
-           "normalise_content_type", "parse_document", "pseudonymise_event", "pseudonymise_fhir",
-           "validate_event"]
+__all__ = [
+    "Doc",
+    "ParsedDocument",
+    "UnreadableBody",
+    "UnsupportedMediaType",
+    "body_hash",
+    "canonical_json_hash",
+    "normalise_content_type",
+    "parse_document",
+    "pseudonymise_event",
+    "pseudonymise_fhir",
+    "validate_event",
+]

@@ -1,8 +1,14 @@
 """The JSON Schemas of the API, in one place: validation at the door and the OpenAPI document use them."""
 
 RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
-EVENT_TYPES = ["inventory.consumption", "inventory.return", "inventory.waste", "inventory.transfer",
-               "inventory.receipt", "inventory.count"]
+EVENT_TYPES = [
+    "inventory.consumption",
+    "inventory.return",
+    "inventory.waste",
+    "inventory.transfer",
+    "inventory.receipt",
+    "inventory.count",
+]
 NULLABLE_STRING = {"type": ["string", "null"]}
 
 INVENTORY_EVENT = {
@@ -19,7 +25,10 @@ INVENTORY_EVENT = {
         "source": {
             "type": "object",
             "required": ["system", "facility"],
-            "properties": {"system": {"type": "string", "minLength": 1}, "facility": {"type": "string", "minLength": 1}},
+            "properties": {
+                "system": {"type": "string", "minLength": 1},
+                "facility": {"type": "string", "minLength": 1},
+            },
         },
         "location": {"type": "string", "minLength": 1},
         "to_location": NULLABLE_STRING,
@@ -113,8 +122,17 @@ STATUSES = ["received", "processing", "done", "retry", "failed", "dead", "reject
 MESSAGE_STATUS = {
     "title": "MessageStatus",
     "type": "object",
-    "required": ["message_id", "endpoint", "message_type", "status", "attempts", "received_at", "processed_at",
-                 "error", "result"],
+    "required": [
+        "message_id",
+        "endpoint",
+        "message_type",
+        "status",
+        "attempts",
+        "received_at",
+        "processed_at",
+        "error",
+        "result",
+    ],
     "properties": {
         "message_id": {"type": "integer"},
         "endpoint": {"type": "string"},

@@ -34,7 +34,7 @@ def hash_api_key(key):
 
 
 def _key_bytes(secret):
-    value = secret[len(PREFIX):] if secret.startswith(PREFIX) else secret
+    value = secret[len(PREFIX) :] if secret.startswith(PREFIX) else secret
     return base64.b64decode(value + "==")
 
 

@@ -1,11 +1,11 @@
 from . import (
-    hc_team,
     hc_endpoint,
     hc_endpoint_secret,
+    hc_endpoint_stat,
+    hc_exception,
     hc_idempotency_key,
     hc_inbound_message,
-    hc_exception,
     hc_outbound_message,
-    hc_endpoint_stat,
+    hc_team,
     res_config_settings,
 )

@@ -90,20 +90,29 @@ class HcEndpointStat(models.Model):
             if endpoint.alert_backlog and stat.backlog > endpoint.alert_backlog:
                 reasons.append(_("backlog %(n)s > %(t)s", n=stat.backlog, t=endpoint.alert_backlog))
             if endpoint.alert_oldest_age and stat.oldest_pending_age > endpoint.alert_oldest_age:
-                reasons.append(_("oldest pending %(n)s s > %(t)s s", n=stat.oldest_pending_age,
-                                 t=endpoint.alert_oldest_age))
+                reasons.append(
+                    _("oldest pending %(n)s s > %(t)s s", n=stat.oldest_pending_age, t=endpoint.alert_oldest_age)
+                )
             if endpoint.alert_failure_rate and stat.failure_rate > endpoint.alert_failure_rate:
-                reasons.append(_("failure rate %(n).0f%% > %(t).0f%%", n=stat.failure_rate * 100,
-                                 t=endpoint.alert_failure_rate * 100))
+                reasons.append(
+                    _(
+                        "failure rate %(n).0f%% > %(t).0f%%",
+                        n=stat.failure_rate * 100,
+                        t=endpoint.alert_failure_rate * 100,
+                    )
+                )
             if reasons and not endpoint.alert_active:
                 user = endpoint.team_id._activity_user() if endpoint.team_id else self.env.ref("base.user_admin")
                 endpoint.activity_schedule(
                     activity_type_id=activity_type.id if activity_type else False,
                     summary=_("Integration alert on %s", endpoint.code),
-                    note="; ".join(reasons), user_id=user.id)
+                    note="; ".join(reasons),
+                    user_id=user.id,
+                )
                 endpoint.alert_active = True
             elif not reasons and endpoint.alert_active:
                 endpoint.alert_active = False
-                endpoint.activity_ids.filtered(lambda a: a.summary and endpoint.code in a.summary).action_feedback(
-                    feedback=_("Back under the thresholds."))
+                endpoint.activity_ids.filtered(
+                    lambda a, code=endpoint.code: a.summary and code in a.summary
+                ).action_feedback(feedback=_("Back under the thresholds."))
         return True

@@ -27,16 +27,25 @@ class HcException(models.Model):
     team_id = fields.Many2one("hc.team", string="Owner Team", tracking=True)
     severity = fields.Selection(SEVERITIES, default="medium", required=True, tracking=True)
     state = fields.Selection(
-        [("new", "New"), ("in_progress", "In Progress"), ("approved", "Approved"), ("rejected", "Rejected"),
-         ("resolved", "Resolved")],
-        default="new", required=True, index=True, tracking=True,
+        [
+            ("new", "New"),
+            ("in_progress", "In Progress"),
+            ("approved", "Approved"),
+            ("rejected", "Rejected"),
+            ("resolved", "Resolved"),
+        ],
+        default="new",
+        required=True,
+        index=True,
+        tracking=True,
     )
     message_ids = fields.One2many("hc.inbound.message", "exception_id", string="Messages")
     message_count = fields.Integer(compute="_compute_message_count", string="Messages Waiting")
     res_model = fields.Char(string="Concerns Model")
     res_id = fields.Many2oneReference(model_field="res_model", string="Concerns Record")
-    raised_by_id = fields.Many2one("res.users", string="Raised By", readonly=True,
-                                   help="Whose action raised it; that person may not approve it.")
+    raised_by_id = fields.Many2one(
+        "res.users", string="Raised By", readonly=True, help="Whose action raised it; that person may not approve it."
+    )
     decided_by_id = fields.Many2one("res.users", string="Decided By", readonly=True, tracking=True)
     decided_at = fields.Datetime(readonly=True, tracking=True)
     decision_reason = fields.Text(readonly=True, tracking=True)
@@ -44,7 +53,8 @@ class HcException(models.Model):
     @api.depends("message_ids.state")
     def _compute_message_count(self):
         data = self.env["hc.inbound.message"]._read_group(
-            [("exception_id", "in", self.ids), ("state", "=", "failed")], ["exception_id"], ["__count"])
+            [("exception_id", "in", self.ids), ("state", "=", "failed")], ["exception_id"], ["__count"]
+        )
         counts = {exc.id: n for exc, n in data}
         for rec in self:
             rec.message_count = counts.get(rec.id, 0)
@@ -66,30 +76,34 @@ class HcException(models.Model):
         for mid, err in failures:
             msg = by_id[mid]
             wanted.setdefault((msg.endpoint_id.id, err.code, err.cause), (msg, err))
-        existing = self.search([
-            ("state", "in", OPEN_STATES),
-            ("endpoint_id", "in", list({k[0] for k in wanted})),
-            ("cause", "in", list({k[2] for k in wanted})),
-        ])
+        existing = self.search(
+            [
+                ("state", "in", OPEN_STATES),
+                ("endpoint_id", "in", list({k[0] for k in wanted})),
+                ("cause", "in", list({k[2] for k in wanted})),
+            ]
+        )
         found = {(e.endpoint_id.id, e.code, e.cause): e.id for e in existing}
         to_create = [key for key in wanted if key not in found]
         if to_create:
             vals = []
             for key in to_create:
                 msg, err = wanted[key]
-                vals.append({
-                    "name": f"{err.code}: {err.detail}"[:200],
-                    "code": err.code,
-                    "cause": err.cause,
-                    "detail": err.detail,
-                    "endpoint_id": msg.endpoint_id.id,
-                    "company_id": msg.company_id.id or msg.endpoint_id.company_id.id,
-                    "team_id": self._default_team(msg.endpoint_id, err).id,
-                    "severity": err.severity,
-                    "res_model": err.record and err.record[0],
-                    "res_id": err.record and err.record[1],
-                    "raised_by_id": self.env.uid,
-                })
+                vals.append(
+                    {
+                        "name": f"{err.code}: {err.detail}"[:200],
+                        "code": err.code,
+                        "cause": err.cause,
+                        "detail": err.detail,
+                        "endpoint_id": msg.endpoint_id.id,
+                        "company_id": msg.company_id.id or msg.endpoint_id.company_id.id,
+                        "team_id": self._default_team(msg.endpoint_id, err).id,
+                        "severity": err.severity,
+                        "res_model": err.record and err.record[0],
+                        "res_id": err.record and err.record[1],
+                        "raised_by_id": self.env.uid,
+                    }
+                )
             created = self.create(vals)
             found.update({key: exc.id for key, exc in zip(to_create, created, strict=True)})
         return {mid: found[(by_id[mid].endpoint_id.id, err.code, err.cause)] for mid, err in failures}
@@ -122,12 +136,14 @@ class HcException(models.Model):
         if not (reason or "").strip():
             raise UserError(_("A decision needs a reason."))
         self._check_approver()
-        self.sudo().write({
-            "state": state,
-            "decided_by_id": self.env.uid,
-            "decided_at": fields.Datetime.now(),
-            "decision_reason": reason.strip(),
-        })
+        self.sudo().write(
+            {
+                "state": state,
+                "decided_by_id": self.env.uid,
+                "decided_at": fields.Datetime.now(),
+                "decision_reason": reason.strip(),
+            }
+        )
         self.sudo().activity_ids.action_feedback(feedback=_("%(state)s: %(reason)s", state=state, reason=reason))
 
     def action_approve(self, reason):

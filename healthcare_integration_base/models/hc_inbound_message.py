@@ -6,6 +6,8 @@ from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from fnmatch import fnmatchcase
 
+import psycopg2
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
@@ -74,7 +76,9 @@ class HcInboundMessage(models.Model):
     content_type = fields.Char(readonly=True)
     payload = fields.Text(readonly=True, help="As received, with patient references replaced by keyed hashes.")
     payload_hash = fields.Char(readonly=True)
-    payload_archived = fields.Boolean(readonly=True, help="The payload was removed by retention; hash and ledger remain.")
+    payload_archived = fields.Boolean(
+        readonly=True, help="The payload was removed by retention; hash and ledger remain."
+    )
     batch_index = fields.Integer(readonly=True, help="Position in the batch it arrived in.")
     client_ip = fields.Char(readonly=True)
     received_at = fields.Datetime(default=fields.Datetime.now, index=True, readonly=True)
@@ -191,14 +195,28 @@ class HcInboundMessage(models.Model):
         won = {}
         if accepted:
             rows = SQL(", ").join(
-                SQL("(%s, %s, %s, %s, 0, 0, %s, %s, %s, %s, %s)", ctx["id"], ctx["company_id"], docs[i]["key"],
-                    docs[i]["body_hash"], now, uid, now, uid, now)
+                SQL(
+                    "(%s, %s, %s, %s, 0, 0, %s, %s, %s, %s, %s)",
+                    ctx["id"],
+                    ctx["company_id"],
+                    docs[i]["key"],
+                    docs[i]["body_hash"],
+                    now,
+                    uid,
+                    now,
+                    uid,
+                    now,
+                )
                 for i in accepted
             )
-            cr.execute(SQL(
-                "INSERT INTO hc_idempotency_key (endpoint_id, company_id, key, body_hash, duplicate_count, "
-                "conflict_count, last_seen_at, create_uid, create_date, write_uid, write_date) VALUES %s "
-                "ON CONFLICT (endpoint_id, key) DO NOTHING RETURNING key, id", rows))
+            cr.execute(
+                SQL(
+                    "INSERT INTO hc_idempotency_key (endpoint_id, company_id, key, body_hash, duplicate_count, "
+                    "conflict_count, last_seen_at, create_uid, create_date, write_uid, write_date) VALUES %s "
+                    "ON CONFLICT (endpoint_id, key) DO NOTHING RETURNING key, id",
+                    rows,
+                )
+            )
             won = dict(cr.fetchall())
         new_idx, seen_keys, repeat_idx = [], set(), []
         for i in accepted:
@@ -215,16 +233,26 @@ class HcInboundMessage(models.Model):
             for i, msg_id in zip(store_idx, ids, strict=True):
                 doc = docs[i]
                 rejected = doc.get("state") == "rejected"
-                results[i] = {"message_id": msg_id, "status": "rejected" if rejected else "received",
-                              "duplicate": False}
+                results[i] = {
+                    "message_id": msg_id,
+                    "status": "rejected" if rejected else "received",
+                    "duplicate": False,
+                }
                 if rejected:
-                    results[i]["error"] = {"class": "business", "code": doc["error_code"],
-                                           "detail": doc.get("error_detail", "")}
+                    results[i]["error"] = {
+                        "class": "business",
+                        "code": doc["error_code"],
+                        "detail": doc.get("error_detail", ""),
+                    }
             pairs = [(won[docs[i]["key"]], results[i]["message_id"]) for i in new_idx]
             if pairs:
-                cr.execute(SQL(
-                    "UPDATE hc_idempotency_key l SET message_id = v.mid FROM (VALUES %s) AS v(lid, mid) "
-                    "WHERE l.id = v.lid", SQL(", ").join(SQL("(%s, %s)", lid, mid) for lid, mid in pairs)))
+                cr.execute(
+                    SQL(
+                        "UPDATE hc_idempotency_key l SET message_id = v.mid FROM (VALUES %s) AS v(lid, mid) "
+                        "WHERE l.id = v.lid",
+                        SQL(", ").join(SQL("(%s, %s)", lid, mid) for lid, mid in pairs),
+                    )
+                )
         # 3. repeats: same body -> duplicate of the first; different body -> key reuse
         if repeat_idx:
             self._resolve_repeats(ctx, docs, repeat_idx, results, meta, now)
@@ -236,20 +264,42 @@ class HcInboundMessage(models.Model):
         for i in indexes:
             doc = docs[i]
             rejected = doc.get("state") == "rejected"
-            rows.append(SQL(
-                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 0, 0, %s, %s, %s, %s, false)",
-                ctx["id"], ctx["company_id"], doc.get("message_type"), "rejected" if rejected else "received",
-                doc.get("key"), meta.get("correlation_id"), meta.get("webhook_id"), meta.get("content_type"),
-                doc.get("payload"), doc.get("body_hash"), doc.get("batch_index", 0), meta.get("client_ip"),
-                now, doc.get("occurred_at"),
-                "business" if rejected else None, doc.get("error_code") if rejected else None,
-                doc.get("error_detail") if rejected else None, ctx["user_id"], now, ctx["user_id"], now,
-            ))
-        self.env.cr.execute(SQL(
-            "INSERT INTO hc_inbound_message (endpoint_id, company_id, message_type, state, idempotency_key, "
-            "correlation_id, webhook_id, content_type, payload, payload_hash, batch_index, client_ip, received_at, "
-            "occurred_at, error_class, error_code, error_detail, attempts, duplicate_count, create_uid, create_date, "
-            "write_uid, write_date, payload_archived) VALUES %s RETURNING id", SQL(", ").join(rows)))
+            rows.append(
+                SQL(
+                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 0, 0, %s, %s, %s, %s, false)",
+                    ctx["id"],
+                    ctx["company_id"],
+                    doc.get("message_type"),
+                    "rejected" if rejected else "received",
+                    doc.get("key"),
+                    meta.get("correlation_id"),
+                    meta.get("webhook_id"),
+                    meta.get("content_type"),
+                    doc.get("payload"),
+                    doc.get("body_hash"),
+                    doc.get("batch_index", 0),
+                    meta.get("client_ip"),
+                    now,
+                    doc.get("occurred_at"),
+                    "business" if rejected else None,
+                    doc.get("error_code") if rejected else None,
+                    doc.get("error_detail") if rejected else None,
+                    ctx["user_id"],
+                    now,
+                    ctx["user_id"],
+                    now,
+                )
+            )
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO hc_inbound_message (endpoint_id, company_id, message_type, state, idempotency_key, "
+                "correlation_id, webhook_id, content_type, payload, payload_hash, batch_index, client_ip, received_at, "
+                "occurred_at, error_class, error_code, error_detail, attempts, duplicate_count, "
+                "create_uid, create_date, "
+                "write_uid, write_date, payload_archived) VALUES %s RETURNING id",
+                SQL(", ").join(rows),
+            )
+        )
         # RETURNING follows VALUES order for a plain multi-row INSERT
         return [row[0] for row in self.env.cr.fetchall()]
 
@@ -257,10 +307,14 @@ class HcInboundMessage(models.Model):
     def _resolve_repeats(self, ctx, docs, repeat_idx, results, meta, now):
         cr = self.env.cr
         keys = list({docs[i]["key"] for i in repeat_idx})
-        cr.execute(SQL(
-            "SELECT l.key, l.id, l.body_hash, l.message_id, m.state FROM hc_idempotency_key l "
-            "LEFT JOIN hc_inbound_message m ON m.id = l.message_id WHERE l.endpoint_id = %s AND l.key IN %s",
-            ctx["id"], tuple(keys)))
+        cr.execute(
+            SQL(
+                "SELECT l.key, l.id, l.body_hash, l.message_id, m.state FROM hc_idempotency_key l "
+                "LEFT JOIN hc_inbound_message m ON m.id = l.message_id WHERE l.endpoint_id = %s AND l.key IN %s",
+                ctx["id"],
+                tuple(keys),
+            )
+        )
         ledger = {row[0]: row[1:] for row in cr.fetchall()}
         dup_ledger, dup_msgs, conflicts = defaultdict(int), defaultdict(int), []
         for i in repeat_idx:
@@ -274,36 +328,63 @@ class HcInboundMessage(models.Model):
             else:
                 conflicts.append((i, lid))
         if dup_ledger:
-            cr.execute(SQL(
-                "UPDATE hc_idempotency_key l SET duplicate_count = l.duplicate_count + v.n, last_seen_at = %s "
-                "FROM (VALUES %s) AS v(lid, n) WHERE l.id = v.lid", now,
-                SQL(", ").join(SQL("(%s, %s)", k, n) for k, n in dup_ledger.items())))
+            cr.execute(
+                SQL(
+                    "UPDATE hc_idempotency_key l SET duplicate_count = l.duplicate_count + v.n, last_seen_at = %s "
+                    "FROM (VALUES %s) AS v(lid, n) WHERE l.id = v.lid",
+                    now,
+                    SQL(", ").join(SQL("(%s, %s)", k, n) for k, n in dup_ledger.items()),
+                )
+            )
         if dup_msgs:
-            cr.execute(SQL(
-                "UPDATE hc_inbound_message m SET duplicate_count = m.duplicate_count + v.n "
-                "FROM (VALUES %s) AS v(mid, n) WHERE m.id = v.mid",
-                SQL(", ").join(SQL("(%s, %s)", k, n) for k, n in dup_msgs.items())))
+            cr.execute(
+                SQL(
+                    "UPDATE hc_inbound_message m SET duplicate_count = m.duplicate_count + v.n "
+                    "FROM (VALUES %s) AS v(mid, n) WHERE m.id = v.mid",
+                    SQL(", ").join(SQL("(%s, %s)", k, n) for k, n in dup_msgs.items()),
+                )
+            )
         if conflicts:
             detail = "The idempotency key was already used with a different body."
             for i, _lid in conflicts:
-                docs[i] = {**docs[i], "state": "rejected", "error_code": "idempotency_key_reuse",
-                           "error_detail": detail}
+                docs[i] = {
+                    **docs[i],
+                    "state": "rejected",
+                    "error_code": "idempotency_key_reuse",
+                    "error_detail": detail,
+                }
             idx = [i for i, _lid in conflicts]
             ids = self._insert_messages(ctx, docs, idx, meta, now)
-            self.env["hc.idempotency.conflict"].sudo().create([
-                {"ledger_id": lid, "body_hash": docs[i]["body_hash"], "message_id": mid,
-                 "correlation_id": meta.get("correlation_id")}
-                for (i, lid), mid in zip(conflicts, ids, strict=True)
-            ])
-            cr.execute(SQL(
-                "UPDATE hc_idempotency_key l SET conflict_count = l.conflict_count + v.n FROM (VALUES %s) AS v(lid, n) "
-                "WHERE l.id = v.lid",
-                SQL(", ").join(SQL("(%s, %s)", lid, sum(1 for _i, x in conflicts if x == lid))
-                               for lid in {lid for _i, lid in conflicts})))
+            self.env["hc.idempotency.conflict"].sudo().create(
+                [
+                    {
+                        "ledger_id": lid,
+                        "body_hash": docs[i]["body_hash"],
+                        "message_id": mid,
+                        "correlation_id": meta.get("correlation_id"),
+                    }
+                    for (i, lid), mid in zip(conflicts, ids, strict=True)
+                ]
+            )
+            cr.execute(
+                SQL(
+                    "UPDATE hc_idempotency_key l SET conflict_count = l.conflict_count + v.n "
+                    "FROM (VALUES %s) AS v(lid, n) "
+                    "WHERE l.id = v.lid",
+                    SQL(", ").join(
+                        SQL("(%s, %s)", lid, sum(1 for _i, x in conflicts if x == lid))
+                        for lid in {lid for _i, lid in conflicts}
+                    ),
+                )
+            )
             for (i, _lid), mid in zip(conflicts, ids, strict=True):
-                results[i] = {"message_id": mid, "status": "rejected", "duplicate": False,
-                              "error": {"class": "business", "code": "idempotency_key_reuse", "detail": detail},
-                              "conflict": True}
+                results[i] = {
+                    "message_id": mid,
+                    "status": "rejected",
+                    "duplicate": False,
+                    "error": {"class": "business", "code": "idempotency_key_reuse", "detail": detail},
+                    "conflict": True,
+                }
 
     @api.model
     def _trigger_realtime(self):
@@ -315,26 +396,54 @@ class HcInboundMessage(models.Model):
         cron = self.env.ref("healthcare_integration_base.ir_cron_hc_process_realtime", raise_if_not_found=False)
         if not cron:
             return False
-        self.env.cr.execute(SQL(
-            "INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, create_date, write_uid, write_date) "
-            "SELECT %(cron)s, now() AT TIME ZONE 'UTC', 1, now() AT TIME ZONE 'UTC', 1, now() AT TIME ZONE 'UTC' "
-            "WHERE NOT EXISTS (SELECT 1 FROM ir_cron_trigger WHERE cron_id = %(cron)s) RETURNING id",
-            cron=cron.id))
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, create_date, write_uid, write_date) "
+                "SELECT %(cron)s, now() AT TIME ZONE 'UTC', 1, now() AT TIME ZONE 'UTC', 1, now() AT TIME ZONE 'UTC' "
+                "WHERE NOT EXISTS (SELECT 1 FROM ir_cron_trigger WHERE cron_id = %(cron)s) RETURNING id",
+                cron=cron.id,
+            )
+        )
         return bool(self.env.cr.fetchone())
 
     # ------------------------------------------------------------------ processing
     @api.model
-    def _claim(self, limit, endpoint_ids=None, sync_mode=None):
+    def _claim(self, limit, endpoint_ids=None, sync_mode=None, own_transaction=False):
+        """Lock up to ``limit`` due messages that no other worker holds.
+
+        Odoo runs transactions in REPEATABLE READ: locking a row another worker finished after
+        our snapshot raises a serialization failure. When this transaction is ours
+        (``own_transaction``) nothing has been done in it yet, so we roll back for a fresh
+        snapshot and try again instead of failing the whole run.
+        """
+        for attempt in range(6):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    return self._claim_once(limit, endpoint_ids, sync_mode)
+            except psycopg2.errors.SerializationFailure:
+                if not own_transaction or attempt == 5:
+                    raise
+                self.env.cr.rollback()
+                time.sleep(random.uniform(0.005, 0.05) * (attempt + 1))
+        return []
+
+    def _claim_once(self, limit, endpoint_ids, sync_mode):
         self.env.flush_all()  # pending ORM writes (a retry, a fix) must be visible to the claim
-        conditions = [SQL("m.state IN ('received', 'retry')"),
-                      SQL("(m.next_attempt_at IS NULL OR m.next_attempt_at <= %s)", fields.Datetime.now())]
+        conditions = [
+            SQL("m.state IN ('received', 'retry')"),
+            SQL("(m.next_attempt_at IS NULL OR m.next_attempt_at <= %s)", fields.Datetime.now()),
+        ]
         if endpoint_ids:
             conditions.append(SQL("m.endpoint_id IN %s", tuple(endpoint_ids)))
         if sync_mode:
             conditions.append(SQL("m.endpoint_id IN (SELECT id FROM hc_endpoint WHERE sync_mode = %s)", sync_mode))
-        self.env.cr.execute(SQL(
-            "SELECT m.id FROM hc_inbound_message m WHERE %s ORDER BY m.id LIMIT %s FOR UPDATE SKIP LOCKED",
-            SQL(" AND ").join(conditions), limit))
+        self.env.cr.execute(
+            SQL(
+                "SELECT m.id FROM hc_inbound_message m WHERE %s ORDER BY m.id LIMIT %s FOR UPDATE SKIP LOCKED",
+                SQL(" AND ").join(conditions),
+                limit,
+            )
+        )
         return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
@@ -349,8 +458,10 @@ class HcInboundMessage(models.Model):
         self = self.sudo()  # noqa: PLW0642 - processors act for the endpoint; uid is kept as the actor
         deadline = time.monotonic() + time_budget if time_budget else None
         total = 0
+        if commit:
+            self.env.cr.commit()  # each claim starts a transaction of its own, with a fresh snapshot
         while True:
-            ids = self._claim(limit, endpoint_ids, sync_mode)
+            ids = self._claim(limit, endpoint_ids, sync_mode, own_transaction=commit)
             if not ids:
                 break
             self.browse(ids)._process_claimed()
@@ -373,8 +484,13 @@ class HcInboundMessage(models.Model):
     @api.model
     def _cron_process_batch(self):
         now = fields.Datetime.now()
-        due = self.env["hc.endpoint"].search([("sync_mode", "=", "batch")]).filtered(
-            lambda e: not e.last_batch_run or e.last_batch_run + timedelta(minutes=e.batch_interval_minutes) <= now)
+        due = (
+            self.env["hc.endpoint"]
+            .search([("sync_mode", "=", "batch")])
+            .filtered(
+                lambda e: not e.last_batch_run or e.last_batch_run + timedelta(minutes=e.batch_interval_minutes) <= now
+            )
+        )
         if due:
             due.write({"last_batch_run": now})
             self.env.cr.commit()
@@ -392,12 +508,15 @@ class HcInboundMessage(models.Model):
         for (method, endpoint), ids in groups.items():
             # who and through which interface: read by the audit trail and by processors
             batch = self.browse(ids).with_context(
-                hc_interface=f"webhook:{endpoint.code}", hc_endpoint_id=endpoint.id,
-                hc_correlation_ids={m.id: m.correlation_id for m in self.browse(ids)})
+                hc_interface=f"webhook:{endpoint.code}",
+                hc_endpoint_id=endpoint.id,
+                hc_correlation_ids={m.id: m.correlation_id for m in self.browse(ids)},
+            )
             if not method:
                 for msg_id in ids:
                     outcomes[msg_id] = HcBusinessError(
-                        "no_handler", "No processor is installed for this message type.", cause="no_handler")
+                        "no_handler", "No processor is installed for this message type.", cause="no_handler"
+                    )
                 continue
             outcomes.update(self._run_processor(batch, method))
         self._record_outcomes(outcomes)
@@ -437,13 +556,21 @@ class HcInboundMessage(models.Model):
             else:
                 done.append((msg_id, outcome))
         if done:
-            cr.execute(SQL(
-                "UPDATE hc_inbound_message m SET state = 'done', processed_at = %s, attempts = m.attempts + 1, "
-                "next_attempt_at = NULL, error_class = NULL, error_code = NULL, error_detail = NULL, "
-                "result_model = v.model, result_ids = v.ids, write_date = %s, write_uid = %s "
-                "FROM (VALUES %s) AS v(mid, model, ids) WHERE m.id = v.mid", now, now, self.env.uid,
-                SQL(", ").join(SQL("(%s, %s, %s)", mid, out.get("result_model"), json.dumps(out.get("result_ids") or []))
-                               for mid, out in done)))
+            cr.execute(
+                SQL(
+                    "UPDATE hc_inbound_message m SET state = 'done', processed_at = %s, attempts = m.attempts + 1, "
+                    "next_attempt_at = NULL, error_class = NULL, error_code = NULL, error_detail = NULL, "
+                    "result_model = v.model, result_ids = v.ids, write_date = %s, write_uid = %s "
+                    "FROM (VALUES %s) AS v(mid, model, ids) WHERE m.id = v.mid",
+                    now,
+                    now,
+                    self.env.uid,
+                    SQL(", ").join(
+                        SQL("(%s, %s, %s)", mid, out.get("result_model"), json.dumps(out.get("result_ids") or []))
+                        for mid, out in done
+                    ),
+                )
+            )
         if technical:
             self._record_technical(technical, now)
         if business:
@@ -460,23 +587,43 @@ class HcInboundMessage(models.Model):
         for mid, exc in failures:
             dead = attempts[mid] >= max_attempts[mid]
             nxt = None if dead else now + timedelta(seconds=backoff_seconds(attempts[mid]))
-            rows.append(SQL("(%s, %s, %s, %s, %s)", mid, "dead" if dead else "retry", nxt,
-                            getattr(exc, "code", type(exc).__name__), (getattr(exc, "detail", "") or "")[:2000]))
-        self.env.cr.execute(SQL(
-            "UPDATE hc_inbound_message m SET state = v.state, attempts = m.attempts + 1, next_attempt_at = v.nxt::timestamp, "
-            "error_class = 'technical', error_code = v.code, error_detail = v.detail, processed_at = %s, "
-            "write_date = %s FROM (VALUES %s) AS v(mid, state, nxt, code, detail) WHERE m.id = v.mid",
-            now, now, SQL(", ").join(rows)))
+            rows.append(
+                SQL(
+                    "(%s, %s, %s, %s, %s)",
+                    mid,
+                    "dead" if dead else "retry",
+                    nxt,
+                    getattr(exc, "code", type(exc).__name__),
+                    (getattr(exc, "detail", "") or "")[:2000],
+                )
+            )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE hc_inbound_message m SET state = v.state, attempts = m.attempts + 1, "
+                "next_attempt_at = v.nxt::timestamp, "
+                "error_class = 'technical', error_code = v.code, error_detail = v.detail, processed_at = %s, "
+                "write_date = %s FROM (VALUES %s) AS v(mid, state, nxt, code, detail) WHERE m.id = v.mid",
+                now,
+                now,
+                SQL(", ").join(rows),
+            )
+        )
 
     def _record_business(self, failures, now):
         exceptions = self.env["hc.exception"].sudo()._for_failures(self.browse([m for m, _e in failures]), failures)
-        self.env.cr.execute(SQL(
-            "UPDATE hc_inbound_message m SET state = 'failed', attempts = m.attempts + 1, next_attempt_at = NULL, "
-            "error_class = 'business', error_code = v.code, error_detail = v.detail, exception_id = v.exc, "
-            "processed_at = %s, write_date = %s FROM (VALUES %s) AS v(mid, code, detail, exc) WHERE m.id = v.mid",
-            now, now, SQL(", ").join(
-                SQL("(%s, %s, %s, %s)", mid, exc.code, (exc.detail or "")[:2000], exceptions[mid])
-                for mid, exc in failures)))
+        self.env.cr.execute(
+            SQL(
+                "UPDATE hc_inbound_message m SET state = 'failed', attempts = m.attempts + 1, next_attempt_at = NULL, "
+                "error_class = 'business', error_code = v.code, error_detail = v.detail, exception_id = v.exc, "
+                "processed_at = %s, write_date = %s FROM (VALUES %s) AS v(mid, code, detail, exc) WHERE m.id = v.mid",
+                now,
+                now,
+                SQL(", ").join(
+                    SQL("(%s, %s, %s, %s)", mid, exc.code, (exc.detail or "")[:2000], exceptions[mid])
+                    for mid, exc in failures
+                ),
+            )
+        )
 
     # ------------------------------------------------------------------ actions
     def _check_manager(self):
@@ -490,8 +637,9 @@ class HcInboundMessage(models.Model):
         if not todo:
             raise UserError(_("Only failed, dead or retrying messages can be retried."))
         todo.sudo().write({"state": "received", "next_attempt_at": False})
-        self.env["hc.exception"].sudo().search(
-            [("message_ids", "in", todo.ids), ("state", "=", "new")]).write({"state": "in_progress"})
+        self.env["hc.exception"].sudo().search([("message_ids", "in", todo.ids), ("state", "=", "new")]).write(
+            {"state": "in_progress"}
+        )
         todo._trigger_realtime()
         return True
 
@@ -513,8 +661,9 @@ class HcInboundMessage(models.Model):
         self._check_manager()
         pending = self.filtered(lambda m: m.state in PENDING_STATES)
         if pending:
-            self.env.cr.execute(SQL("SELECT id FROM hc_inbound_message WHERE id IN %s FOR UPDATE SKIP LOCKED",
-                                    tuple(pending.ids)))
+            self.env.cr.execute(
+                SQL("SELECT id FROM hc_inbound_message WHERE id IN %s FOR UPDATE SKIP LOCKED", tuple(pending.ids))
+            )
             claimed = [r[0] for r in self.env.cr.fetchall()]
             self.browse(claimed).sudo()._process_claimed()
         return True
@@ -547,17 +696,24 @@ class HcInboundMessage(models.Model):
     @api.model
     def _health_for_endpoint(self, endpoint_id):
         """Queue depth, oldest pending age and counts by status of one endpoint."""
-        self.env.cr.execute(SQL(
-            "SELECT state, count(*), min(received_at) FROM hc_inbound_message WHERE endpoint_id = %s GROUP BY state",
-            endpoint_id))
+        self.env.cr.execute(
+            SQL(
+                "SELECT state, count(*), min(received_at) FROM hc_inbound_message "
+                "WHERE endpoint_id = %s GROUP BY state",
+                endpoint_id,
+            )
+        )
         counts, oldest = {}, None
         for state, count, first in self.env.cr.fetchall():
             counts[state] = count
             if state in PENDING_STATES and first and (oldest is None or first < oldest):
                 oldest = first
         age = int((fields.Datetime.now() - oldest).total_seconds()) if oldest else 0
-        return {"queue_depth": sum(counts.get(s, 0) for s in PENDING_STATES), "oldest_pending_age_s": age,
-                "counts": {s: counts.get(s, 0) for s, _label in STATES}}
+        return {
+            "queue_depth": sum(counts.get(s, 0) for s in PENDING_STATES),
+            "oldest_pending_age_s": age,
+            "counts": {s: counts.get(s, 0) for s, _label in STATES},
+        }
 
     # ------------------------------------------------------------------ retention
     @api.model
@@ -566,9 +722,14 @@ class HcInboundMessage(models.Model):
         if days <= 0:
             return 0
         limit = fields.Datetime.now() - timedelta(days=days)
-        self.env.cr.execute(SQL(
-            "UPDATE hc_inbound_message SET payload = NULL, payload_archived = true, write_date = now() "
-            "WHERE received_at < %s AND state IN %s AND NOT payload_archived", limit, FINAL_STATES))
+        self.env.cr.execute(
+            SQL(
+                "UPDATE hc_inbound_message SET payload = NULL, payload_archived = true, write_date = now() "
+                "WHERE received_at < %s AND state IN %s AND NOT payload_archived",
+                limit,
+                FINAL_STATES,
+            )
+        )
         count = self.env.cr.rowcount
         self.invalidate_model(["payload", "payload_archived"])
         _logger.info("Archived the payload of %s inbound messages older than %s days", count, days)
@@ -576,4 +737,4 @@ class HcInboundMessage(models.Model):
 
 
 def _iso(value):
-    return value and value.replace(tzinfo=timezone.utc).isoformat().replace("+00:00", "Z") or None
+    return (value and value.replace(tzinfo=timezone.utc).isoformat().replace("+00:00", "Z")) or None

@@ -40,7 +40,9 @@ class HcOutboundMessage(models.Model):
     correlation_id = fields.Char(index=True)
     state = fields.Selection(
         [("pending", "Pending"), ("retry", "Retry"), ("sent", "Sent"), ("dead", "Dead"), ("cancelled", "Cancelled")],
-        default="pending", required=True, index=True,
+        default="pending",
+        required=True,
+        index=True,
     )
     attempts = fields.Integer(default=0, readonly=True)
     max_attempts = fields.Integer(default=8)
@@ -52,7 +54,9 @@ class HcOutboundMessage(models.Model):
     ack_deadline = fields.Datetime(help="When the partner's business acknowledgment is due.")
     ack_status = fields.Selection(
         [("none", "Not Expected"), ("awaiting", "Awaiting"), ("received", "Received"), ("overdue", "Overdue")],
-        default="none", required=True, index=True,
+        default="none",
+        required=True,
+        index=True,
     )
     ack_received_at = fields.Datetime(readonly=True)
     res_model = fields.Char()
@@ -87,10 +91,15 @@ class HcOutboundMessage(models.Model):
         deadline = time.monotonic() + time_budget
         total = 0
         while time.monotonic() < deadline:
-            self.env.cr.execute(SQL(
-                "SELECT id FROM hc_outbound_message WHERE state IN ('pending', 'retry') "
-                "AND (next_attempt_at IS NULL OR next_attempt_at <= %s) ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
-                fields.Datetime.now(), limit))
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM hc_outbound_message WHERE state IN ('pending', 'retry') "
+                    "AND (next_attempt_at IS NULL OR next_attempt_at <= %s) "
+                    "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
+                    fields.Datetime.now(),
+                    limit,
+                )
+            )
             ids = [r[0] for r in self.env.cr.fetchall()]
             if not ids:
                 break
@@ -108,9 +117,14 @@ class HcOutboundMessage(models.Model):
         return True
 
     def _signing_secret(self):
-        secret = self.env["hc.endpoint.secret"].sudo().search(
-            [("endpoint_id", "=", self.endpoint_id.id), ("kind", "=", "signature"), ("expires_at", "=", False)],
-            limit=1)
+        secret = (
+            self.env["hc.endpoint.secret"]
+            .sudo()
+            .search(
+                [("endpoint_id", "=", self.endpoint_id.id), ("kind", "=", "signature"), ("expires_at", "=", False)],
+                limit=1,
+            )
+        )
         if not secret:
             return None
         return crypto.decrypt(crypto.derive_fernet_key(server_secret_key(self.env)), secret.secret_encrypted)
@@ -128,8 +142,11 @@ class HcOutboundMessage(models.Model):
             endpoint.write({"breaker_state": "half_open"})
         body = self.payload.encode()
         ts = int(time.time())
-        headers = {"Content-Type": self.content_type or "application/json", "webhook-id": self.webhook_id,
-                   "webhook-timestamp": str(ts)}
+        headers = {
+            "Content-Type": self.content_type or "application/json",
+            "webhook-id": self.webhook_id,
+            "webhook-timestamp": str(ts),
+        }
         if self.correlation_id:
             headers["X-Correlation-ID"] = self.correlation_id
         secret = self._signing_secret()
@@ -138,8 +155,9 @@ class HcOutboundMessage(models.Model):
         start = time.monotonic()
         code, excerpt, error = None, "", None
         try:
-            resp = requests.post(self.url, data=body, headers=headers, timeout=endpoint.outbound_timeout or 10,
-                                 allow_redirects=False)
+            resp = requests.post(
+                self.url, data=body, headers=headers, timeout=endpoint.outbound_timeout or 10, allow_redirects=False
+            )
             code, excerpt = resp.status_code, resp.text[:EXCERPT]
             ok = 200 <= resp.status_code < 300
             if not ok:
@@ -149,10 +167,15 @@ class HcOutboundMessage(models.Model):
         except requests.RequestException as exc:
             ok, error = False, type(exc).__name__
         duration = int((time.monotonic() - start) * 1000)
-        self.env["hc.outbound.attempt"].create({
-            "outbound_id": self.id, "status_code": code, "duration_ms": duration, "error": error,
-            "response_excerpt": excerpt,
-        })
+        self.env["hc.outbound.attempt"].create(
+            {
+                "outbound_id": self.id,
+                "status_code": code,
+                "duration_ms": duration,
+                "error": error,
+                "response_excerpt": excerpt,
+            }
+        )
         attempts = self.attempts + 1
         vals = {"attempts": attempts, "last_status_code": code, "last_response_excerpt": excerpt, "last_error": error}
         if ok:
@@ -164,8 +187,10 @@ class HcOutboundMessage(models.Model):
             # 4xx other than 408/429 will not get better by retrying: dead at once
             final = code is not None and 400 <= code < 500 and code not in (408, 429)
             dead = final or attempts >= (self.max_attempts or 8)
-            vals.update(state="dead" if dead else "retry",
-                        next_attempt_at=False if dead else now + timedelta(seconds=backoff_seconds(attempts)))
+            vals.update(
+                state="dead" if dead else "retry",
+                next_attempt_at=False if dead else now + timedelta(seconds=backoff_seconds(attempts)),
+            )
             failures = endpoint.breaker_failures + 1
             bvals = {"breaker_failures": failures}
             if endpoint.breaker_state == "half_open" or failures >= (endpoint.breaker_threshold or 5):

@@ -12,8 +12,13 @@ from ..lib.errors import HcBusinessError, HcTechnicalError
 
 def doc(key, body, message_type="test.echo", **extra):
     text = json.dumps(body, sort_keys=True)
-    return {"key": key, "body_hash": hashlib.sha256(text.encode()).hexdigest(), "message_type": message_type,
-            "payload": text, **extra}
+    return {
+        "key": key,
+        "body_hash": hashlib.sha256(text.encode()).hexdigest(),
+        "message_type": message_type,
+        "payload": text,
+        **extra,
+    }
 
 
 def _test_processor(messages):
@@ -45,7 +50,8 @@ class HcCase(TransactionCase):
         super().setUpClass()
         cls.team = cls.env["hc.team"].create({"name": "Master Data"})
         cls.endpoint = cls.env["hc.endpoint"].create(
-            {"name": "Test cabinet", "code": "test-cabinet", "team_id": cls.team.id, "max_attempts": 3})
+            {"name": "Test cabinet", "code": "test-cabinet", "team_id": cls.team.id, "max_attempts": 3}
+        )
         cls.manager = new_test_user(cls.env, "hc_manager", groups="healthcare_integration_base.group_hc_manager")
         cls.approver = new_test_user(cls.env, "hc_approver", groups="healthcare_integration_base.group_hc_approver")
         cls.approver2 = new_test_user(cls.env, "hc_approver2", groups="healthcare_integration_base.group_hc_approver")
@@ -72,8 +78,12 @@ class HcCase(TransactionCase):
         return self.env["hc.endpoint"]._auth_context((endpoint or self.endpoint).code)
 
     def ingest(self, docs, endpoint=None):
-        meta = {"correlation_id": "corr-1", "content_type": "application/json", "webhook_id": "wh-1",
-                "client_ip": "127.0.0.1"}
+        meta = {
+            "correlation_id": "corr-1",
+            "content_type": "application/json",
+            "webhook_id": "wh-1",
+            "client_ip": "127.0.0.1",
+        }
         return self.Message._ingest(self.ctx(endpoint), docs, meta)
 
     def process(self):

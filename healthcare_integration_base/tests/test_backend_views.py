@@ -8,8 +8,15 @@ class TestBackendViews(TransactionCase):
         root = self.env.ref("healthcare_integration_base.menu_hc_root")
         menus = self.env["ir.ui.menu"].search([("id", "child_of", root.id), ("action", "!=", False)])
         names = set(menus.mapped("name"))
-        for expected in ("Inbound Messages", "Exceptions", "Endpoint Health", "Endpoints", "Outbound Deliveries",
-                         "Idempotency Ledger", "Message Analysis"):
+        for expected in (
+            "Inbound Messages",
+            "Exceptions",
+            "Endpoint Health",
+            "Endpoints",
+            "Outbound Deliveries",
+            "Idempotency Ledger",
+            "Message Analysis",
+        ):
             self.assertIn(expected, names)
         for menu in menus:
             action = menu.action

@@ -77,16 +77,18 @@ class TestProcessing(HcCase):
         self.assertFalse(msg.next_attempt_at)
 
     def test_one_crashing_message_does_not_block_its_batch(self):
-        results = self.ingest([doc("c1", {"outcome": "done"}), doc("c2", {"outcome": "crash"}),
-                               doc("c3", {"outcome": "done"})])
+        results = self.ingest(
+            [doc("c1", {"outcome": "done"}), doc("c2", {"outcome": "crash"}), doc("c3", {"outcome": "done"})]
+        )
         self.process()
         states = self.Message.browse([r["message_id"] for r in results]).mapped("state")
         self.assertEqual(states, ["done", "retry", "done"])
 
     def test_one_exception_and_one_activity_per_cause(self):
-        results = self.ingest([doc(f"u{i}", {"outcome": "business:item_unknown", "cause": "item:X-1", "i": i})
-                               for i in range(4)] + [doc("u9", {"outcome": "business:item_unknown",
-                                                                 "cause": "item:X-2"})])
+        results = self.ingest(
+            [doc(f"u{i}", {"outcome": "business:item_unknown", "cause": "item:X-1", "i": i}) for i in range(4)]
+            + [doc("u9", {"outcome": "business:item_unknown", "cause": "item:X-2"})]
+        )
         self.process()
         msgs = self.Message.browse([r["message_id"] for r in results])
         self.assertEqual(set(msgs.mapped("state")), {"failed"})
@@ -161,8 +163,9 @@ class TestCredentials(HcCase):
             self.endpoint.with_user(self.reader).generate_secret()
         first = self.endpoint.with_user(self.manager).generate_secret()
         self.assertTrue(first.startswith("whsec_"))
-        self.env.cr.execute("SELECT secret_encrypted, key_hash FROM hc_endpoint_secret WHERE endpoint_id = %s",
-                            (self.endpoint.id,))
+        self.env.cr.execute(
+            "SELECT secret_encrypted, key_hash FROM hc_endpoint_secret WHERE endpoint_id = %s", (self.endpoint.id,)
+        )
         stored = self.env.cr.fetchall()
         self.assertEqual(len(stored), 1)
         self.assertNotIn(first, str(stored), "a secret must never be stored in clear")
@@ -178,9 +181,11 @@ class TestCredentials(HcCase):
     def test_api_key_is_stored_hashed(self):
         self.endpoint.auth_method = "api_key"
         key = self.endpoint.with_user(self.manager).generate_secret()
-        self.env.cr.execute("SELECT coalesce(secret_encrypted, ''), key_hash FROM hc_endpoint_secret "
-                            "WHERE endpoint_id = %s", (self.endpoint.id,))
-        (encrypted, key_hash), = self.env.cr.fetchall()
+        self.env.cr.execute(
+            "SELECT coalesce(secret_encrypted, ''), key_hash FROM hc_endpoint_secret WHERE endpoint_id = %s",
+            (self.endpoint.id,),
+        )
+        ((encrypted, key_hash),) = self.env.cr.fetchall()
         self.assertFalse(encrypted)
         self.assertNotEqual(key_hash, key)
         self.assertNotIn(key, key_hash)
@@ -192,8 +197,10 @@ class TestRetentionAndAlerts(HcCase):
         self.process()
         msg = self.Message.browse(mid)
         msg.sudo().write({"received_at": fields.Datetime.now() - timedelta(days=400)})
-        self.env.cr.execute("UPDATE hc_inbound_message SET received_at = %s WHERE id = %s",
-                            (fields.Datetime.now() - timedelta(days=400), mid))
+        self.env.cr.execute(
+            "UPDATE hc_inbound_message SET received_at = %s WHERE id = %s",
+            (fields.Datetime.now() - timedelta(days=400), mid),
+        )
         self.assertGreaterEqual(self.Message._cron_archive_payloads(), 1)
         msg.invalidate_recordset()
         self.assertFalse(msg.payload)

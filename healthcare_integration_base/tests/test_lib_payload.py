@@ -10,20 +10,35 @@ from hypothesis import strategies as st
 from ..lib import crypto, payload
 
 SAMPLES = Path(__file__).resolve().parents[2] / "tests" / "samples"
-EVENT = {"id": "cab7-1", "type": "inventory.consumption", "schema_version": "1.0",
-         "occurred_at": "2026-11-23T07:41:39Z", "source": {"system": "icu-cabinet-7", "facility": "GENHOSP"},
-         "location": "ICU-CAB-07", "item": {"code": "NS-1000", "gtin": "05012345678900"}, "quantity": 2, "uom": "EA",
-         "lot": "L2411A", "expiry": "2027-05-31", "serial": None, "patient_ref": "MRN-0042", "encounter_ref": "ENC-9",
-         "reason": None}
+EVENT = {
+    "id": "cab7-1",
+    "type": "inventory.consumption",
+    "schema_version": "1.0",
+    "occurred_at": "2026-11-23T07:41:39Z",
+    "source": {"system": "icu-cabinet-7", "facility": "GENHOSP"},
+    "location": "ICU-CAB-07",
+    "item": {"code": "NS-1000", "gtin": "05012345678900"},
+    "quantity": 2,
+    "uom": "EA",
+    "lot": "L2411A",
+    "expiry": "2027-05-31",
+    "serial": None,
+    "patient_ref": "MRN-0042",
+    "encounter_ref": "ENC-9",
+    "reason": None,
+}
 
 
 def test_event_and_batch():
     single = payload.parse_document(json.dumps(EVENT).encode(), "application/json; charset=utf-8")
     assert single.kind == "event"
-    assert (single.documents[0].message_type, single.documents[0].idempotency_key) == ("inventory.consumption",
-                                                                                       "cab7-1")
-    batch = payload.parse_document(json.dumps({"events": [EVENT, {**EVENT, "id": "cab7-2"}, 7]}).encode(),
-                                   "application/json")
+    assert (single.documents[0].message_type, single.documents[0].idempotency_key) == (
+        "inventory.consumption",
+        "cab7-1",
+    )
+    batch = payload.parse_document(
+        json.dumps({"events": [EVENT, {**EVENT, "id": "cab7-2"}, 7]}).encode(), "application/json"
+    )
     assert batch.kind == "batch"
     assert [d.idempotency_key for d in batch.documents] == ["cab7-1", "cab7-2", None]
 
@@ -50,11 +65,14 @@ def test_schema_rules():
     assert payload.validate_event({**EVENT, "new_optional_field": 1}) == [], "minor versions only add fields"
 
 
-@pytest.mark.parametrize(("name", "ctype", "mtype", "key"), [
-    ("x12_850.txt", "application/edi-x12", "x12.850", "828513080:000000245"),
-    ("edifact_orders.edi", "application/edifact", "edifact.ORDERS", "5400110000009:2722166169492"),
-    ("cxml_order_request.xml", "application/xml", "cxml.OrderRequest", "1625586002.193314.7293@dev"),
-])
+@pytest.mark.parametrize(
+    ("name", "ctype", "mtype", "key"),
+    [
+        ("x12_850.txt", "application/edi-x12", "x12.850", "828513080:000000245"),
+        ("edifact_orders.edi", "application/edifact", "edifact.ORDERS", "5400110000009:2722166169492"),
+        ("cxml_order_request.xml", "application/xml", "cxml.OrderRequest", "1625586002.193314.7293@dev"),
+    ],
+)
 def test_samples(name, ctype, mtype, key):
     doc = payload.parse_document((SAMPLES / name).read_bytes(), ctype).documents[0]
     assert (doc.message_type, doc.idempotency_key) == (mtype, key)
@@ -80,9 +98,14 @@ def test_pseudonymisation_is_keyed_stable_and_irreversible():
 def test_errors():
     with pytest.raises(payload.UnsupportedMediaType):
         payload.parse_document(b"x", "text/plain")
-    for body, ctype in [(b"{", "application/json"), (b"\xff\xfe", "application/json"), (b"<a>", "text/xml"),
-                        (b"GS*PO", "application/edi-x12"), (b"UNH+1", "application/edifact"),
-                        (b"[]", "application/fhir+json")]:
+    for body, ctype in [
+        (b"{", "application/json"),
+        (b"\xff\xfe", "application/json"),
+        (b"<a>", "text/xml"),
+        (b"GS*PO", "application/edi-x12"),
+        (b"UNH+1", "application/edifact"),
+        (b"[]", "application/fhir+json"),
+    ]:
         with pytest.raises(payload.UnreadableBody):
             payload.parse_document(body, ctype)
 
@@ -100,8 +123,12 @@ def test_fuzz_parse_never_raises_anything_else(body, ctype):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=10),
-                    lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=8), c, max_size=4),
-                    max_leaves=20))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+        lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=8), c, max_size=4),
+        max_leaves=20,
+    )
+)
 def test_fuzz_validate_any_json_value(value):
     assert isinstance(payload.validate_event(value), list)

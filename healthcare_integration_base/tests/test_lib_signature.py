@@ -12,8 +12,11 @@ from ..lib import signature
 
 def headers(secret, body, msg_id="msg_1", ts=None):
     ts = int(time.time()) if ts is None else ts
-    return {"webhook-id": msg_id, "webhook-timestamp": str(ts), "webhook-signature": signature.sign(secret, msg_id, ts,
-                                                                                                    body)}
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(ts),
+        "webhook-signature": signature.sign(secret, msg_id, ts, body),
+    }
 
 
 def test_sign_matches_the_reference_implementation_and_verifies():
@@ -32,12 +35,15 @@ def test_any_of_several_signatures_and_secrets():
     signature.verify([old, new], hdrs, body, now=time.time(), tolerance=300)
 
 
-@pytest.mark.parametrize(("mutate", "reason"), [
-    (lambda h: h.pop("webhook-signature"), "missing_headers"),
-    (lambda h: h.update({"webhook-timestamp": "soon"}), "bad_timestamp"),
-    (lambda h: h.update({"webhook-timestamp": str(int(time.time()) - 301)}), "stale_timestamp"),
-    (lambda h: h.update({"webhook-signature": "v1,AAAA"}), "no_match"),
-])
+@pytest.mark.parametrize(
+    ("mutate", "reason"),
+    [
+        (lambda h: h.pop("webhook-signature"), "missing_headers"),
+        (lambda h: h.update({"webhook-timestamp": "soon"}), "bad_timestamp"),
+        (lambda h: h.update({"webhook-timestamp": str(int(time.time()) - 301)}), "stale_timestamp"),
+        (lambda h: h.update({"webhook-signature": "v1,AAAA"}), "no_match"),
+    ],
+)
 def test_refusals(mutate, reason):
     secret = signature.generate_secret()
     hdrs = headers(secret, b"body")
@@ -63,8 +69,12 @@ def test_api_keys_are_hashed_and_compared():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dictionaries(st.sampled_from(["webhook-id", "webhook-timestamp", "webhook-signature", "other"]),
-                       st.text(max_size=80)), st.binary(max_size=200))
+@given(
+    st.dictionaries(
+        st.sampled_from(["webhook-id", "webhook-timestamp", "webhook-signature", "other"]), st.text(max_size=80)
+    ),
+    st.binary(max_size=200),
+)
 def test_fuzz_verify_raises_only_signature_error(hdrs, body):
     secret = "whsec_" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo="
     try:

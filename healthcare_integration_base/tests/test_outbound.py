@@ -25,13 +25,22 @@ class TestOutbound(HcCase):
         super().setUp()
         self.partner.clear()
         self.secret = self.endpoint.with_user(self.manager).generate_secret()
-        self.endpoint.write({"outbound_url": self.partner.url_for("/orders"), "outbound_timeout": 1.0,
-                             "breaker_threshold": 3, "breaker_cooldown": 60})
+        self.endpoint.write(
+            {
+                "outbound_url": self.partner.url_for("/orders"),
+                "outbound_timeout": 1.0,
+                "breaker_threshold": 3,
+                "breaker_cooldown": 60,
+            }
+        )
 
     def _queue(self, n=1):
         return self.env["hc.outbound.message"].create(
-            [{"endpoint_id": self.endpoint.id, "message_type": "x12.850", "payload": {"po": f"PO-{i}"}}
-             for i in range(n)])
+            [
+                {"endpoint_id": self.endpoint.id, "message_type": "x12.850", "payload": {"po": f"PO-{i}"}}
+                for i in range(n)
+            ]
+        )
 
     def _due(self, msgs):
         msgs.write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})

@@ -8,15 +8,22 @@ from .common import HcCase, doc
 @tagged("post_install", "-at_install")
 class TestExceptionApprovalTour(HttpCase, HcCase):
     def test_approver_approves_in_the_backend(self):
-        new_test_user(self.env, "hc_tour_approver", password="hc_tour_approver",
-                      groups="base.group_user,healthcare_integration_base.group_hc_approver")
+        new_test_user(
+            self.env,
+            "hc_tour_approver",
+            password="hc_tour_approver",
+            groups="base.group_user,healthcare_integration_base.group_hc_approver",
+        )
         mid = self.ingest([doc("tour-1", {"outcome": "business:lot_expired"})])[0]["message_id"]
         self.process()
         msg = self.env["hc.inbound.message"].browse(mid)
         self.assertEqual(msg.state, "failed")
         exception = msg.exception_id
-        self.start_tour("/odoo/action-healthcare_integration_base.action_hc_exception", "hc_exception_approve",
-                        login="hc_tour_approver")
+        self.start_tour(
+            "/odoo/action-healthcare_integration_base.action_hc_exception",
+            "hc_exception_approve",
+            login="hc_tour_approver",
+        )
         exception.invalidate_recordset()
         msg.invalidate_recordset()
         self.assertEqual(exception.state, "approved")

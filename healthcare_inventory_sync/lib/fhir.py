@@ -3,8 +3,13 @@
 What cannot be mapped raises FhirUnmappable with the JSON path of what is missing.
 """
 
-GTIN_SYSTEMS = {"https://www.gs1.org/gtin", "http://www.gs1.org/gtin", "https://gs1.org/gtin", "http://gs1.org/gtin",
-                "urn:oid:1.3.160"}
+GTIN_SYSTEMS = {
+    "https://www.gs1.org/gtin",
+    "http://www.gs1.org/gtin",
+    "https://gs1.org/gtin",
+    "http://gs1.org/gtin",
+    "urn:oid:1.3.160",
+}
 
 
 class FhirUnmappable(Exception):
@@ -66,8 +71,12 @@ def _base(resource, event_type, source_system, facility):
     rid = resource.get("id")
     if not isinstance(rid, str) or not rid:
         raise FhirUnmappable("$.id", "the resource has no id")
-    return {"id": f"{resource['resourceType']}/{rid}", "type": event_type, "schema_version": "1.0",
-            "source": {"system": source_system, "facility": facility}}
+    return {
+        "id": f"{resource['resourceType']}/{rid}",
+        "type": event_type,
+        "schema_version": "1.0",
+        "source": {"system": source_system, "facility": facility},
+    }
 
 
 def supply_delivery(resource, source_system, facility):

@@ -33,7 +33,9 @@ def normalise_gtin(value):
     if not digits.isdigit() or len(digits) not in (8, 12, 13, 14):
         raise Gs1Error("gtin_invalid", "A GTIN has 8, 12, 13 or 14 digits.")
     if check_digit(digits[:-1]) != digits[-1]:
-        raise Gs1Error("gtin_check_digit", f"GTIN {digits} has a wrong check digit (expected {check_digit(digits[:-1])}).")
+        raise Gs1Error(
+            "gtin_check_digit", f"GTIN {digits} has a wrong check digit (expected {check_digit(digits[:-1])})."
+        )
     return digits.zfill(14)
 
 

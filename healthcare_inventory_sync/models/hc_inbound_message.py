@@ -12,17 +12,31 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from odoo import Command, api, fields, models
-from odoo.tools import SQL, float_compare
-
 from odoo.addons.healthcare_integration_base.lib.errors import HcBusinessError, HcTechnicalError
+from odoo.tools import SQL, float_compare
 
 from ..lib import fhir, gs1
 
 UOM_CODES = {
-    "EA": ["Units"], "{EACH}": ["Units"], "EACH": ["Units"], "UNIT": ["Units"], "UNITS": ["Units"], "PCE": ["Units"],
-    "U": ["Units"], "1": ["Units"], "{TBL}": ["Units"], "{CAPS}": ["Units"],
-    "BX": ["Box", "Box of 10"], "CS": ["Case"], "PK": ["Pack"], "DZ": ["Dozens"],
-    "ML": ["mL", "ml", "Milliliter(s)"], "MG": ["mg"], "G": ["g"], "KG": ["kg"], "L": ["L"],
+    "EA": ["Units"],
+    "{EACH}": ["Units"],
+    "EACH": ["Units"],
+    "UNIT": ["Units"],
+    "UNITS": ["Units"],
+    "PCE": ["Units"],
+    "U": ["Units"],
+    "1": ["Units"],
+    "{TBL}": ["Units"],
+    "{CAPS}": ["Units"],
+    "BX": ["Box", "Box of 10"],
+    "CS": ["Case"],
+    "PK": ["Pack"],
+    "DZ": ["Dozens"],
+    "ML": ["mL", "ml", "Milliliter(s)"],
+    "MG": ["mg"],
+    "G": ["g"],
+    "KG": ["kg"],
+    "L": ["L"],
 }
 MOVING = ("consumption", "waste", "transfer", "receipt", "return")
 TAKES_FROM_STOCK = ("consumption", "waste", "transfer")
@@ -32,9 +46,30 @@ CHECKS_EXPIRY = ("consumption", "transfer")
 class Event:
     """One event being processed: the message, its canonical fields and what they resolve to."""
 
-    __slots__ = ("msg", "raw", "kind", "at", "facility", "item_code", "gtin", "location", "to_location", "qty",
-                 "uom_code", "lot", "expiry", "serial", "reverses", "product", "src", "dest", "uom", "lot_rec",
-                 "key", "endpoint")
+    __slots__ = (
+        "msg",
+        "raw",
+        "kind",
+        "at",
+        "facility",
+        "item_code",
+        "gtin",
+        "location",
+        "to_location",
+        "qty",
+        "uom_code",
+        "lot",
+        "expiry",
+        "serial",
+        "reverses",
+        "product",
+        "src",
+        "dest",
+        "uom",
+        "lot_rec",
+        "key",
+        "endpoint",
+    )
 
     def __init__(self, msg, raw):
         self.msg, self.raw = msg, raw
@@ -61,8 +96,11 @@ class Event:
     def _apply_gs1(self, text):
         parsed = gs1.parse_gs1(text)
         if parsed.expiry and self.expiry and parsed.expiry != self.expiry:
-            raise HcBusinessError("lot_expiry_mismatch", "The expiry in item.gs1 differs from the event's expiry.",
-                                  cause=f"lot_expiry_mismatch:{self.key}")
+            raise HcBusinessError(
+                "lot_expiry_mismatch",
+                "The expiry in item.gs1 differs from the event's expiry.",
+                cause=f"lot_expiry_mismatch:{self.key}",
+            )
         self.gtin = self.gtin or parsed.gtin
         self.lot = self.lot or parsed.lot
         self.serial = self.serial or parsed.serial
@@ -76,8 +114,12 @@ class HcInboundMessage(models.Model):
 
     @api.model
     def _hc_processors(self):
-        return {**super()._hc_processors(), "inventory.*": "_hc_process_inventory",
-                "SupplyDelivery": "_hc_process_inventory", "MedicationDispense": "_hc_process_inventory"}
+        return {
+            **super()._hc_processors(),
+            "inventory.*": "_hc_process_inventory",
+            "SupplyDelivery": "_hc_process_inventory",
+            "MedicationDispense": "_hc_process_inventory",
+        }
 
     # ------------------------------------------------------------------ entry point
     def _hc_process_inventory(self):
@@ -111,16 +153,20 @@ class HcInboundMessage(models.Model):
             try:
                 return fhir.fhir_to_event(body, source_system=msg.endpoint_id.code)
             except fhir.FhirUnmappable as exc:
-                raise HcBusinessError("fhir_unmappable", f"{exc.path}: {exc.detail}",
-                                      cause=f"fhir_unmappable:{msg.message_type}:{exc.path}") from None
+                raise HcBusinessError(
+                    "fhir_unmappable",
+                    f"{exc.path}: {exc.detail}",
+                    cause=f"fhir_unmappable:{msg.message_type}:{exc.path}",
+                ) from None
         return body
 
     # ------------------------------------------------------------------ resolution (one query per kind)
     def _hc_resolve(self, events, outcomes):
         env = self.env
         item_pairs = {(ev.endpoint.id, ev.facility, ev.item_code) for ev in events if ev.item_code}
-        loc_pairs = {(ev.endpoint.id, ev.facility, code) for ev in events for code in (ev.location, ev.to_location)
-                     if code}
+        loc_pairs = {
+            (ev.endpoint.id, ev.facility, code) for ev in events for code in (ev.location, ev.to_location) if code
+        }
         uom_pairs = {(ev.endpoint.id, ev.facility, ev.uom_code) for ev in events if ev.uom_code}
         item_map = env["hc.item.mapping"]._lookup(item_pairs)
         loc_map = env["hc.location.mapping"]._lookup(loc_pairs)
@@ -146,14 +192,23 @@ class HcInboundMessage(models.Model):
         for ev in events:
             ep, fac = ev.endpoint.id, ev.facility
             try:
-                ev.product = (env["product.product"].browse(item_map[(ep, fac, ev.item_code)])
-                              if (ep, fac, ev.item_code) in item_map else None) or by_gtin.get(ev.gtin) \
+                ev.product = (
+                    (
+                        env["product.product"].browse(item_map[(ep, fac, ev.item_code)])
+                        if (ep, fac, ev.item_code) in item_map
+                        else None
+                    )
+                    or by_gtin.get(ev.gtin)
                     or by_code.get(ev.item_code)
+                )
                 if not ev.product:
                     what = ev.item_code or ev.gtin
-                    raise HcBusinessError("item_unknown", f"No product for item {what!r} (map it, or set the "
-                                          "product's barcode / internal reference).", cause=f"item_unknown:{ep}:{what}",
-                                          team_xmlid="healthcare_inventory_sync.hc_team_master_data")
+                    raise HcBusinessError(
+                        "item_unknown",
+                        f"No product for item {what!r} (map it, or set the product's barcode / internal reference).",
+                        cause=f"item_unknown:{ep}:{what}",
+                        team_xmlid="healthcare_inventory_sync.hc_team_master_data",
+                    )
                 ev.src = self._hc_location(ev, ev.location, loc_map, by_barcode)
                 if ev.kind == "transfer":
                     ev.dest = self._hc_location(ev, ev.to_location, loc_map, by_barcode)
@@ -163,31 +218,44 @@ class HcInboundMessage(models.Model):
 
     def _hc_location(self, ev, code, loc_map, by_barcode):
         ep = ev.endpoint.id
-        loc = (self.env["stock.location"].browse(loc_map[(ep, ev.facility, code)])
-               if (ep, ev.facility, code) in loc_map else None) or by_barcode.get(code)
+        loc = (
+            self.env["stock.location"].browse(loc_map[(ep, ev.facility, code)])
+            if (ep, ev.facility, code) in loc_map
+            else None
+        ) or by_barcode.get(code)
         if not loc:
-            raise HcBusinessError("location_unknown", f"No stock location for code {code!r} (map it, or set the "
-                                  "location's barcode).", cause=f"location_unknown:{ep}:{code}",
-                                  team_xmlid="healthcare_inventory_sync.hc_team_master_data")
+            raise HcBusinessError(
+                "location_unknown",
+                f"No stock location for code {code!r} (map it, or set the location's barcode).",
+                cause=f"location_unknown:{ep}:{code}",
+                team_xmlid="healthcare_inventory_sync.hc_team_master_data",
+            )
         return loc
 
     def _hc_uom(self, ev, uom_map, uom_by_name):
         ep, code = ev.endpoint.id, ev.uom_code
-        uom = self.env["uom.uom"].browse(uom_map[(ep, ev.facility, code)]) if (ep, ev.facility, code) in uom_map \
-            else None
+        uom = (
+            self.env["uom.uom"].browse(uom_map[(ep, ev.facility, code)]) if (ep, ev.facility, code) in uom_map else None
+        )
         if not uom:
             for name in [*UOM_CODES.get(code.upper(), []), code]:
                 uom = uom_by_name.get(name.lower())
                 if uom:
                     break
         if not uom:
-            raise HcBusinessError("uom_unknown", f"No unit of measure for code {code!r}.",
-                                  cause=f"uom_unknown:{ep}:{code}",
-                                  team_xmlid="healthcare_inventory_sync.hc_team_master_data")
+            raise HcBusinessError(
+                "uom_unknown",
+                f"No unit of measure for code {code!r}.",
+                cause=f"uom_unknown:{ep}:{code}",
+                team_xmlid="healthcare_inventory_sync.hc_team_master_data",
+            )
         if uom.category_id != ev.product.uom_id.category_id:
-            raise HcBusinessError("uom_incompatible", f"Unit {code!r} ({uom.category_id.name}) cannot measure "
-                                  f"{ev.product.display_name} ({ev.product.uom_id.category_id.name}).",
-                                  cause=f"uom_incompatible:{ep}:{code}:{ev.product.id}")
+            raise HcBusinessError(
+                "uom_incompatible",
+                f"Unit {code!r} ({uom.category_id.name}) cannot measure "
+                f"{ev.product.display_name} ({ev.product.uom_id.category_id.name}).",
+                cause=f"uom_incompatible:{ep}:{code}:{ev.product.id}",
+            )
         return uom
 
     # ------------------------------------------------------------------ lots, serials, expiry
@@ -195,8 +263,13 @@ class HcInboundMessage(models.Model):
         tracked = [ev for ev in events if ev.product.tracking in ("lot", "serial")]
         names = {(ev.lot or ev.serial) if ev.product.tracking == "lot" else (ev.serial or ev.lot) for ev in tracked}
         names.discard(None)
-        lots = self.env["stock.lot"].search([("product_id", "in", list({ev.product.id for ev in tracked})),
-                                              ("name", "in", list(names))]) if names else self.env["stock.lot"]
+        lots = (
+            self.env["stock.lot"].search(
+                [("product_id", "in", list({ev.product.id for ev in tracked})), ("name", "in", list(names))]
+            )
+            if names
+            else self.env["stock.lot"]
+        )
         by_key = {(lot.product_id.id, lot.name): lot for lot in lots}
         serial_lots = lots.filtered(lambda lot: lot.product_id.tracking == "serial")
         on_hand = self._hc_on_hand_by_lot(serial_lots)
@@ -216,8 +289,11 @@ class HcInboundMessage(models.Model):
         name = (ev.serial or ev.lot) if serial else ev.lot
         code = "serial_required" if serial else "lot_required"
         if not name:
-            raise HcBusinessError(code, f"{ev.product.display_name} is tracked: the event must name its "
-                                  f"{'serial' if serial else 'lot'}.", cause=f"{code}:{ev.endpoint.id}:{ev.product.id}")
+            raise HcBusinessError(
+                code,
+                f"{ev.product.display_name} is tracked: the event must name its {'serial' if serial else 'lot'}.",
+                cause=f"{code}:{ev.endpoint.id}:{ev.product.id}",
+            )
         lot = by_key.get((ev.product.id, name))
         if not lot:
             if ev.kind == "receipt":
@@ -226,27 +302,47 @@ class HcInboundMessage(models.Model):
                     vals["expiration_date"] = datetime.combine(ev.expiry, datetime.min.time())
                 to_create.append((ev, vals))
                 return
-            raise HcBusinessError("lot_unknown", f"Lot {name!r} of {ev.product.display_name} is not known.",
-                                  cause=f"lot_unknown:{ev.product.id}:{name}",
-                                  team_xmlid="healthcare_inventory_sync.hc_team_pharmacy")
+            raise HcBusinessError(
+                "lot_unknown",
+                f"Lot {name!r} of {ev.product.display_name} is not known.",
+                cause=f"lot_unknown:{ev.product.id}:{name}",
+                team_xmlid="healthcare_inventory_sync.hc_team_pharmacy",
+            )
         ev.lot_rec = lot
         if ev.expiry and lot.expiration_date and lot.expiration_date.date() != ev.expiry:
-            raise HcBusinessError("lot_expiry_mismatch", f"Lot {name!r} expires on {lot.expiration_date.date()} in "
-                                  f"Odoo, the event says {ev.expiry}.", cause=f"lot_expiry_mismatch:{lot.id}",
-                                  record=("stock.lot", lot.id))
+            raise HcBusinessError(
+                "lot_expiry_mismatch",
+                f"Lot {name!r} expires on {lot.expiration_date.date()} in Odoo, the event says {ev.expiry}.",
+                cause=f"lot_expiry_mismatch:{lot.id}",
+                record=("stock.lot", lot.id),
+            )
         if ev.kind in CHECKS_EXPIRY:
             if lot.expiration_date and lot.expiration_date <= ev.at and not ev.msg._is_approved("lot_expired"):
-                raise HcBusinessError("lot_expired", f"Lot {name!r} expired on {lot.expiration_date.date()}.",
-                                      cause=f"lot_expired:{ev.msg.id}", record=("stock.lot", lot.id),
-                                      severity="high", team_xmlid="healthcare_inventory_sync.hc_team_pharmacy")
+                raise HcBusinessError(
+                    "lot_expired",
+                    f"Lot {name!r} expired on {lot.expiration_date.date()}.",
+                    cause=f"lot_expired:{ev.msg.id}",
+                    record=("stock.lot", lot.id),
+                    severity="high",
+                    team_xmlid="healthcare_inventory_sync.hc_team_pharmacy",
+                )
             if lot.hc_quarantined and not ev.msg._is_approved("lot_quarantined"):
-                raise HcBusinessError("lot_quarantined", f"Lot {name!r} is quarantined.",
-                                      cause=f"lot_quarantined:{ev.msg.id}", record=("stock.lot", lot.id),
-                                      severity="high", team_xmlid="healthcare_inventory_sync.hc_team_pharmacy")
+                raise HcBusinessError(
+                    "lot_quarantined",
+                    f"Lot {name!r} is quarantined.",
+                    cause=f"lot_quarantined:{ev.msg.id}",
+                    record=("stock.lot", lot.id),
+                    severity="high",
+                    team_xmlid="healthcare_inventory_sync.hc_team_pharmacy",
+                )
         if serial and ev.kind in TAKES_FROM_STOCK and on_hand.get(lot.id, 0) <= 0:
-            raise HcBusinessError("serial_already_consumed", f"Serial {name!r} is not in stock: already used?",
-                                  cause=f"serial_already_consumed:{lot.id}", record=("stock.lot", lot.id),
-                                  severity="high")
+            raise HcBusinessError(
+                "serial_already_consumed",
+                f"Serial {name!r} is not in stock: already used?",
+                cause=f"serial_already_consumed:{lot.id}",
+                record=("stock.lot", lot.id),
+                severity="high",
+            )
         if serial and ev.kind in TAKES_FROM_STOCK:
             on_hand[lot.id] = on_hand.get(lot.id, 0) - 1  # a second use in the same batch is caught too
 
@@ -254,7 +350,8 @@ class HcInboundMessage(models.Model):
         if not lots:
             return {}
         groups = self.env["stock.quant"]._read_group(
-            [("lot_id", "in", lots.ids), ("location_id.usage", "=", "internal")], ["lot_id"], ["quantity:sum"])
+            [("lot_id", "in", lots.ids), ("location_id.usage", "=", "internal")], ["lot_id"], ["quantity:sum"]
+        )
         return {lot.id: qty for lot, qty in groups}
 
     # ------------------------------------------------------------------ insufficient stock
@@ -263,10 +360,11 @@ class HcInboundMessage(models.Model):
         takers = [ev for ev in events if ev.kind in TAKES_FROM_STOCK and ev.product.is_storable]
         if not takers:
             return []
-        domain = [("product_id", "in", list({ev.product.id for ev in takers})),
-                  ("location_id", "in", list({ev.src.id for ev in takers}))]
-        groups = self.env["stock.quant"]._read_group(domain, ["product_id", "location_id", "lot_id"],
-                                                     ["quantity:sum"])
+        domain = [
+            ("product_id", "in", list({ev.product.id for ev in takers})),
+            ("location_id", "in", list({ev.src.id for ev in takers})),
+        ]
+        groups = self.env["stock.quant"]._read_group(domain, ["product_id", "location_id", "lot_id"], ["quantity:sum"])
         available = defaultdict(float)
         for product, location, lot, qty in groups:
             available[(product.id, location.id, lot.id or False)] += qty
@@ -277,9 +375,11 @@ class HcInboundMessage(models.Model):
             if float_compare(available[key], need, precision_rounding=ev.product.uom_id.rounding) < 0:
                 if ev.endpoint.hc_negative_stock_policy == "hold" and not ev.msg._is_approved("negative_stock"):
                     outcomes[ev.msg.id] = HcBusinessError(
-                        "negative_stock", f"{ev.product.display_name}: {need} needed at {ev.src.display_name}, "
-                        f"{available[key]} on hand.", cause=f"negative_stock:{ev.src.id}:{ev.product.id}",
-                        record=("stock.location", ev.src.id))
+                        "negative_stock",
+                        f"{ev.product.display_name}: {need} needed at {ev.src.display_name}, {available[key]} on hand.",
+                        cause=f"negative_stock:{ev.src.id}:{ev.product.id}",
+                        record=("stock.location", ev.src.id),
+                    )
                     continue
                 flagged.append(ev)
             available[key] -= need
@@ -296,15 +396,24 @@ class HcInboundMessage(models.Model):
             exc = Exception_.search([("cause", "=", cause), ("state", "in", ("new", "in_progress"))], limit=1)
             if not exc:
                 ev = evs[0]
-                exc = Exception_.create({
-                    "name": f"negative_stock: {ev.product.display_name} at {ev.src.display_name}",
-                    "code": "negative_stock", "cause": cause, "endpoint_id": ev.endpoint.id,
-                    "company_id": ev.endpoint.company_id.id, "severity": "medium",
-                    "detail": "Posted although Odoo had less on hand: reconcile the count.",
-                    "res_model": "stock.location", "res_id": loc_id, "raised_by_id": self.env.uid,
-                    "team_id": (self.env.ref("healthcare_inventory_sync.hc_team_pharmacy",
-                                             raise_if_not_found=False) or ev.endpoint.team_id).id,
-                })
+                exc = Exception_.create(
+                    {
+                        "name": f"negative_stock: {ev.product.display_name} at {ev.src.display_name}",
+                        "code": "negative_stock",
+                        "cause": cause,
+                        "endpoint_id": ev.endpoint.id,
+                        "company_id": ev.endpoint.company_id.id,
+                        "severity": "medium",
+                        "detail": "Posted although Odoo had less on hand: reconcile the count.",
+                        "res_model": "stock.location",
+                        "res_id": loc_id,
+                        "raised_by_id": self.env.uid,
+                        "team_id": (
+                            self.env.ref("healthcare_inventory_sync.hc_team_pharmacy", raise_if_not_found=False)
+                            or ev.endpoint.team_id
+                        ).id,
+                    }
+                )
             exc.message_post(body=f"{len(evs)} more event(s) posted short.")
 
     # ------------------------------------------------------------------ posting
@@ -324,14 +433,30 @@ class HcInboundMessage(models.Model):
         return self._hc_vals(ev.product, ev.qty, ev.uom, src, dest, ev.lot_rec, company, ev)
 
     def _hc_vals(self, product, qty, uom, src, dest, lot, company, ev):
-        line = {"product_id": product.id, "quantity": qty, "product_uom_id": uom.id, "location_id": src.id,
-                "location_dest_id": dest.id, "company_id": company.id, "picked": True}
+        line = {
+            "product_id": product.id,
+            "quantity": qty,
+            "product_uom_id": uom.id,
+            "location_id": src.id,
+            "location_dest_id": dest.id,
+            "company_id": company.id,
+            "picked": True,
+        }
         if lot:
             line["lot_id"] = lot.id
-        return {"name": f"{ev.endpoint.code}: {ev.key}"[:200], "product_id": product.id, "product_uom_qty": qty,
-                "product_uom": uom.id, "location_id": src.id, "location_dest_id": dest.id,
-                "company_id": company.id, "origin": f"{ev.endpoint.code}:{ev.key}"[:200], "picked": True,
-                "date": ev.at, "move_line_ids": [Command.create(line)]}
+        return {
+            "name": f"{ev.endpoint.code}: {ev.key}"[:200],
+            "product_id": product.id,
+            "product_uom_qty": qty,
+            "product_uom": uom.id,
+            "location_id": src.id,
+            "location_dest_id": dest.id,
+            "company_id": company.id,
+            "origin": f"{ev.endpoint.code}:{ev.key}"[:200],
+            "picked": True,
+            "date": ev.at,
+            "move_line_ids": [Command.create(line)],
+        }
 
     def _hc_post(self, events, vals_by_event=None):
         """Create and validate the moves of all events at once; date them when it happened."""
@@ -349,7 +474,7 @@ class HcInboundMessage(models.Model):
         dates = []
         for ev, item in zip(events, vals, strict=True):
             n = len(item) if isinstance(item, list) else 1
-            mine = moves[pos:pos + n]
+            mine = moves[pos : pos + n]
             pos += n
             dates += [(m.id, ev.at) for m in mine]
             out[ev.msg.id] = {"result_model": "stock.move", "result_ids": mine.ids}
@@ -360,10 +485,12 @@ class HcInboundMessage(models.Model):
         """Stock moves carry the time it happened at the source, not the time they were posted."""
         self.env.flush_all()  # _action_done's own "now" must be written before we overwrite it
         rows = SQL(", ").join(SQL("(%s, %s::timestamp)", mid, at) for mid, at in dates)
-        self.env.cr.execute(SQL("UPDATE stock_move m SET date = v.at FROM (VALUES %s) AS v(id, at) WHERE m.id = v.id",
-                                rows))
-        self.env.cr.execute(SQL("UPDATE stock_move_line l SET date = v.at FROM (VALUES %s) AS v(id, at) "
-                                "WHERE l.move_id = v.id", rows))
+        self.env.cr.execute(
+            SQL("UPDATE stock_move m SET date = v.at FROM (VALUES %s) AS v(id, at) WHERE m.id = v.id", rows)
+        )
+        self.env.cr.execute(
+            SQL("UPDATE stock_move_line l SET date = v.at FROM (VALUES %s) AS v(id, at) WHERE l.move_id = v.id", rows)
+        )
         self.env["stock.move"].invalidate_model(["date"])
         self.env["stock.move.line"].invalidate_model(["date"])
 
@@ -372,30 +499,55 @@ class HcInboundMessage(models.Model):
         if not events:
             return {}
         groups = self.env["stock.quant"]._read_group(
-            [("product_id", "in", [ev.product.id for ev in events]), ("location_id", "in", [ev.src.id for ev in events])],
-            ["product_id", "location_id", "lot_id"], ["quantity:sum"])
+            [
+                ("product_id", "in", [ev.product.id for ev in events]),
+                ("location_id", "in", [ev.src.id for ev in events]),
+            ],
+            ["product_id", "location_id", "lot_id"],
+            ["quantity:sum"],
+        )
         on_hand = defaultdict(float)
         for product, location, lot, qty in groups:
             on_hand[(product.id, location.id, lot.id or False)] += qty
         vals = []
         for ev in events:
-            lot = self.env["stock.lot"].search([("product_id", "=", ev.product.id),
-                                                 ("name", "=", ev.lot or ev.serial)], limit=1) if (ev.lot or ev.serial) \
+            lot = (
+                self.env["stock.lot"].search(
+                    [("product_id", "=", ev.product.id), ("name", "=", ev.lot or ev.serial)], limit=1
+                )
+                if (ev.lot or ev.serial)
                 else self.env["stock.lot"]
+            )
             odoo_qty = on_hand[(ev.product.id, ev.src.id, lot.id or False)]
             ext = ev.uom._compute_quantity(ev.qty, ev.product.uom_id)
             variance = ext - odoo_qty
             rounding = ev.product.uom_id.rounding
-            cls = "match" if float_compare(variance, 0, precision_rounding=rounding) == 0 else (
-                "over" if variance > 0 else "short")
-            vals.append({"message_id": ev.msg.id, "endpoint_id": ev.endpoint.id, "company_id": ev.endpoint.company_id.id,
-                         "counted_at": ev.at, "location_id": ev.src.id, "product_id": ev.product.id,
-                         "lot_id": lot.id or False, "external_qty": ext, "odoo_qty": odoo_qty,
-                         "variance_qty": variance, "variance_value": variance * ev.product.standard_price,
-                         "classification": cls})
+            cls = (
+                "match"
+                if float_compare(variance, 0, precision_rounding=rounding) == 0
+                else ("over" if variance > 0 else "short")
+            )
+            vals.append(
+                {
+                    "message_id": ev.msg.id,
+                    "endpoint_id": ev.endpoint.id,
+                    "company_id": ev.endpoint.company_id.id,
+                    "counted_at": ev.at,
+                    "location_id": ev.src.id,
+                    "product_id": ev.product.id,
+                    "lot_id": lot.id or False,
+                    "external_qty": ext,
+                    "odoo_qty": odoo_qty,
+                    "variance_qty": variance,
+                    "variance_value": variance * ev.product.standard_price,
+                    "classification": cls,
+                }
+            )
         counts = self.env["hc.stock.count"].sudo().create(vals)
-        return {ev.msg.id: {"result_model": "hc.stock.count", "result_ids": [c.id]}
-                for ev, c in zip(events, counts, strict=True)}
+        return {
+            ev.msg.id: {"result_model": "hc.stock.count", "result_ids": [c.id]}
+            for ev, c in zip(events, counts, strict=True)
+        }
 
     def _hc_reverse(self, events):
         """``reverses``: undo exactly the original's moves, once; wait a while for a late original."""
@@ -403,9 +555,14 @@ class HcInboundMessage(models.Model):
             return {}
         out = {}
         keys = {(ev.endpoint.id, ev.reverses) for ev in events}
-        originals = self.sudo().search([("endpoint_id", "in", [k[0] for k in keys]),
-                                        ("idempotency_key", "in", [k[1] for k in keys]),
-                                        ("state", "=", "done"), ("result_model", "=", "stock.move")])
+        originals = self.sudo().search(
+            [
+                ("endpoint_id", "in", [k[0] for k in keys]),
+                ("idempotency_key", "in", [k[1] for k in keys]),
+                ("state", "=", "done"),
+                ("result_model", "=", "stock.move"),
+            ]
+        )
         by_key = {(m.endpoint_id.id, m.idempotency_key): m for m in originals}
         to_post, post_vals = [], []
         for ev in events:
@@ -413,24 +570,39 @@ class HcInboundMessage(models.Model):
             if not original:
                 waited = fields.Datetime.now() - (ev.msg.received_at or fields.Datetime.now())
                 if waited < timedelta(minutes=ev.endpoint.hc_reversal_wait_minutes or 0):
-                    out[ev.msg.id] = HcTechnicalError("reversal_pending",
-                                                      f"The reversed event {ev.reverses!r} has not arrived yet.")
+                    out[ev.msg.id] = HcTechnicalError(
+                        "reversal_pending", f"The reversed event {ev.reverses!r} has not arrived yet."
+                    )
                 else:
-                    out[ev.msg.id] = HcBusinessError("reversal_unknown", f"Event {ev.reverses!r} is unknown: there "
-                                                     "is nothing to reverse.", cause=f"reversal_unknown:{ev.msg.id}")
+                    out[ev.msg.id] = HcBusinessError(
+                        "reversal_unknown",
+                        f"Event {ev.reverses!r} is unknown: there is nothing to reverse.",
+                        cause=f"reversal_unknown:{ev.msg.id}",
+                    )
                 continue
             if original.hc_reversed_by_id:  # reversed already: no second effect
-                out[ev.msg.id] = {"result_model": "stock.move", "result_ids": json.loads(
-                    original.hc_reversed_by_id.result_ids or "[]")}
+                out[ev.msg.id] = {
+                    "result_model": "stock.move",
+                    "result_ids": json.loads(original.hc_reversed_by_id.result_ids or "[]"),
+                }
                 continue
             original.hc_reversed_by_id = ev.msg
             moves = self.env["stock.move"].browse(json.loads(original.result_ids or "[]"))
             vals = []
             for move in moves:
                 for line in move.move_line_ids:
-                    vals.append(self._hc_vals(move.product_id, line.quantity, line.product_uom_id,
-                                              line.location_dest_id, line.location_id, line.lot_id, move.company_id,
-                                              ev))
+                    vals.append(
+                        self._hc_vals(
+                            move.product_id,
+                            line.quantity,
+                            line.product_uom_id,
+                            line.location_dest_id,
+                            line.location_id,
+                            line.lot_id,
+                            move.company_id,
+                            ev,
+                        )
+                    )
             to_post.append(ev)
             post_vals.append(vals)
         out.update(self._hc_post(to_post, post_vals))
@@ -442,4 +614,3 @@ def _group(items, key):
     for item in items:
         groups[key(item)].append(item)
     return groups
-

@@ -22,8 +22,9 @@ class HcMappingMixin(models.AbstractModel):
         """
         if not pairs:
             return {}
-        records = self.search([("endpoint_id", "in", list({p[0] for p in pairs})),
-                               ("external_code", "in", list({p[2] for p in pairs}))])
+        records = self.search(
+            [("endpoint_id", "in", list({p[0] for p in pairs})), ("external_code", "in", list({p[2] for p in pairs}))]
+        )
         found = {}
         target = self._target_field
         for rec in records.sorted(lambda r: bool(r.facility)):  # facility-specific last: they win
@@ -44,8 +45,13 @@ class HcItemMapping(models.Model):
 
     product_id = fields.Many2one("product.product", required=True, ondelete="cascade")
 
-    _sql_constraints = [("code_unique", "unique(endpoint_id, facility, external_code)",
-                         "This external item code is already mapped for this endpoint and facility.")]
+    _sql_constraints = [
+        (
+            "code_unique",
+            "unique(endpoint_id, facility, external_code)",
+            "This external item code is already mapped for this endpoint and facility.",
+        )
+    ]
 
 
 class HcLocationMapping(models.Model):
@@ -56,8 +62,13 @@ class HcLocationMapping(models.Model):
 
     location_id = fields.Many2one("stock.location", required=True, ondelete="cascade")
 
-    _sql_constraints = [("code_unique", "unique(endpoint_id, facility, external_code)",
-                         "This external location code is already mapped for this endpoint and facility.")]
+    _sql_constraints = [
+        (
+            "code_unique",
+            "unique(endpoint_id, facility, external_code)",
+            "This external location code is already mapped for this endpoint and facility.",
+        )
+    ]
 
 
 class HcUomMapping(models.Model):
@@ -68,5 +79,10 @@ class HcUomMapping(models.Model):
 
     uom_id = fields.Many2one("uom.uom", required=True, ondelete="cascade")
 
-    _sql_constraints = [("code_unique", "unique(endpoint_id, facility, external_code)",
-                         "This external unit code is already mapped for this endpoint and facility.")]
+    _sql_constraints = [
+        (
+            "code_unique",
+            "unique(endpoint_id, facility, external_code)",
+            "This external unit code is already mapped for this endpoint and facility.",
+        )
+    ]

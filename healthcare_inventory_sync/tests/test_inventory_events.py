@@ -18,35 +18,59 @@ class InventoryCase(TransactionCase):
         cls.endpoint = env["hc.endpoint"].create({"name": "ICU cabinets", "code": "inv-test-cab"})
         wh = env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
         Location = env["stock.location"]
-        cls.cab = Location.create({"name": "Cab T1", "barcode": "T-CAB-1", "usage": "internal",
-                                   "location_id": wh.lot_stock_id.id})
-        cls.store = Location.create({"name": "Store T1", "barcode": "T-STORE-1", "usage": "internal",
-                                     "location_id": wh.lot_stock_id.id})
+        cls.cab = Location.create(
+            {"name": "Cab T1", "barcode": "T-CAB-1", "usage": "internal", "location_id": wh.lot_stock_id.id}
+        )
+        cls.store = Location.create(
+            {"name": "Store T1", "barcode": "T-STORE-1", "usage": "internal", "location_id": wh.lot_stock_id.id}
+        )
         cls.unit = env.ref("uom.product_uom_unit")
         Product = env["product.product"]
-        cls.saline = Product.create({"name": "Saline T", "default_code": "T-NS", "barcode": "4006381333931",
-                                     "is_storable": True, "tracking": "lot", "use_expiration_date": True})
-        cls.implant = Product.create({"name": "Implant T", "default_code": "T-IMP", "is_storable": True,
-                                      "tracking": "serial"})
+        cls.saline = Product.create(
+            {
+                "name": "Saline T",
+                "default_code": "T-NS",
+                "barcode": "4006381333931",
+                "is_storable": True,
+                "tracking": "lot",
+                "use_expiration_date": True,
+            }
+        )
+        cls.implant = Product.create(
+            {"name": "Implant T", "default_code": "T-IMP", "is_storable": True, "tracking": "serial"}
+        )
         cls.gauze = Product.create({"name": "Gauze T", "default_code": "T-GAUZE", "is_storable": True})
         Lot = env["stock.lot"]
-        cls.lot = Lot.create({"name": "TL-1", "product_id": cls.saline.id,
-                              "expiration_date": datetime(2027, 5, 31)})
-        cls.expired = Lot.create({"name": "TL-OLD", "product_id": cls.saline.id,
-                                  "expiration_date": datetime(2025, 1, 31)})
+        cls.lot = Lot.create({"name": "TL-1", "product_id": cls.saline.id, "expiration_date": datetime(2027, 5, 31)})
+        cls.expired = Lot.create(
+            {"name": "TL-OLD", "product_id": cls.saline.id, "expiration_date": datetime(2025, 1, 31)}
+        )
         cls.serial = Lot.create({"name": "SN-1", "product_id": cls.implant.id})
         Quant = env["stock.quant"]
-        for product, lot, qty in ((cls.saline, cls.lot, 40), (cls.saline, cls.expired, 5), (cls.implant, cls.serial, 1),
-                                  (cls.gauze, None, 10)):
+        for product, lot, qty in (
+            (cls.saline, cls.lot, 40),
+            (cls.saline, cls.expired, 5),
+            (cls.implant, cls.serial, 1),
+            (cls.gauze, None, 10),
+        ):
             Quant._update_available_quantity(product, cls.cab, qty, lot_id=lot)
         cls.Message = env["hc.inbound.message"]
 
     # -------------------------------------------------------------- helpers
     def event(self, **overrides):
-        ev = {"id": f"t-{uuid.uuid4().hex[:10]}", "type": "inventory.consumption", "schema_version": "1.0",
-              "occurred_at": "2026-11-20T07:41:39Z", "source": {"system": "cab", "facility": "GENHOSP"},
-              "location": "T-CAB-1", "item": {"code": "T-NS"}, "quantity": 2, "uom": "EA", "lot": "TL-1",
-              "expiry": "2027-05-31"}
+        ev = {
+            "id": f"t-{uuid.uuid4().hex[:10]}",
+            "type": "inventory.consumption",
+            "schema_version": "1.0",
+            "occurred_at": "2026-11-20T07:41:39Z",
+            "source": {"system": "cab", "facility": "GENHOSP"},
+            "location": "T-CAB-1",
+            "item": {"code": "T-NS"},
+            "quantity": 2,
+            "uom": "EA",
+            "lot": "TL-1",
+            "expiry": "2027-05-31",
+        }
         ev.update(overrides)
         return ev
 
@@ -57,18 +81,25 @@ class InventoryCase(TransactionCase):
         docs = []
         for ev in events:
             text = json.dumps(ev)
-            docs.append({"key": ev.get("id") or ev.get("resourceType", "") + "/" + ev.get("id", ""),
-                         "body_hash": hashlib.sha256(text.encode()).hexdigest(),
-                         "message_type": message_type or ev.get("type"), "payload": text,
-                         "occurred_at": fields.Datetime.to_datetime(ev.get("occurred_at", "")[:19].replace("T", " "))
-                         if ev.get("occurred_at") else None})
+            docs.append(
+                {
+                    "key": ev.get("id") or ev.get("resourceType", "") + "/" + ev.get("id", ""),
+                    "body_hash": hashlib.sha256(text.encode()).hexdigest(),
+                    "message_type": message_type or ev.get("type"),
+                    "payload": text,
+                    "occurred_at": fields.Datetime.to_datetime(ev.get("occurred_at", "")[:19].replace("T", " "))
+                    if ev.get("occurred_at")
+                    else None,
+                }
+            )
         results = self.Message._ingest(ctx, docs, {"correlation_id": "c", "content_type": "application/json"})
         self.Message.process_pending(commit=False, limit=1000)
         return self.Message.browse([r["message_id"] for r in results])
 
     def qty(self, product, location, lot=None):
-        return self.env["stock.quant"]._get_available_quantity(product, location, lot_id=lot, strict=True,
-                                                               allow_negative=True)
+        return self.env["stock.quant"]._get_available_quantity(
+            product, location, lot_id=lot, strict=True, allow_negative=True
+        )
 
     def assert_failed(self, msg, code):
         self.assertEqual((msg.state, msg.error_class, msg.error_code), ("failed", "business", code), msg.error_detail)
@@ -101,8 +132,9 @@ class TestPosting(InventoryCase):
         self.send(self.event(type="inventory.transfer", quantity=5, to_location="T-STORE-1"))
         self.assertEqual(self.qty(self.saline, self.cab, self.lot), 37)
         self.assertEqual(self.qty(self.saline, self.store, self.lot), 5)
-        msg = self.send(self.event(type="inventory.receipt", location="T-STORE-1", lot="TL-NEW", expiry="2028-01-31",
-                                   quantity=12))
+        msg = self.send(
+            self.event(type="inventory.receipt", location="T-STORE-1", lot="TL-NEW", expiry="2028-01-31", quantity=12)
+        )
         self.assertEqual(msg.state, "done", msg.error_detail)
         new_lot = self.env["stock.lot"].search([("name", "=", "TL-NEW"), ("product_id", "=", self.saline.id)])
         self.assertEqual(new_lot.expiration_date.date().isoformat(), "2028-01-31", "a scanned-in lot is created")
@@ -112,13 +144,18 @@ class TestPosting(InventoryCase):
         msg = self.send(self.event(type="inventory.count", quantity=37))
         self.assertEqual(msg.state, "done")
         count = self.env["hc.stock.count"].browse(json.loads(msg.result_ids))
-        self.assertEqual((count.odoo_qty, count.external_qty, count.variance_qty, count.classification),
-                         (40, 37, -3, "short"))
+        self.assertEqual(
+            (count.odoo_qty, count.external_qty, count.variance_qty, count.classification), (40, 37, -3, "short")
+        )
         self.assertEqual(self.qty(self.saline, self.cab, self.lot), 40)
 
     def test_batch_of_mixed_events_each_stands_alone(self):
-        msgs = self.send(self.event(), self.event(item={"code": "NOPE"}), self.event(quantity=3),
-                         self.event(lot="TL-OLD", expiry="2025-01-31"))
+        msgs = self.send(
+            self.event(),
+            self.event(item={"code": "NOPE"}),
+            self.event(quantity=3),
+            self.event(lot="TL-OLD", expiry="2025-01-31"),
+        )
         self.assertEqual(msgs.mapped("state"), ["done", "failed", "done", "failed"])
         self.assertEqual(self.qty(self.saline, self.cab, self.lot), 35)
 
@@ -163,18 +200,31 @@ class TestValidation(InventoryCase):
         msgs = self.send(self.event(item={"code": "CAB-ITEM-9"}), self.event(item={"code": "CAB-ITEM-9"}))
         exception = msgs.exception_id
         self.assertEqual(len(exception), 1, "one exception for one cause")
-        self.env["hc.item.mapping"].create({"endpoint_id": self.endpoint.id, "external_code": "CAB-ITEM-9",
-                                            "product_id": self.saline.id})
+        self.env["hc.item.mapping"].create(
+            {"endpoint_id": self.endpoint.id, "external_code": "CAB-ITEM-9", "product_id": self.saline.id}
+        )
         exception.action_retry_messages()
         self.assertEqual(set(msgs.mapped("state")), {"done"})
         self.assertEqual(exception.state, "resolved")
         self.assertEqual(self.qty(self.saline, self.cab, self.lot), 36)
 
     def test_expired_and_quarantined_lots_need_an_approver(self):
-        approver = self.env["res.users"].create({
-            "name": "Pharmacist", "login": "pharm-t",
-            "groups_id": [(6, 0, [self.env.ref("healthcare_integration_base.group_hc_approver").id,
-                                  self.env.ref("base.group_user").id])]})
+        approver = self.env["res.users"].create(
+            {
+                "name": "Pharmacist",
+                "login": "pharm-t",
+                "groups_id": [
+                    (
+                        6,
+                        0,
+                        [
+                            self.env.ref("healthcare_integration_base.group_hc_approver").id,
+                            self.env.ref("base.group_user").id,
+                        ],
+                    )
+                ],
+            }
+        )
         msg = self.send(self.event(lot="TL-OLD", expiry="2025-01-31", quantity=1))
         self.assert_failed(msg, "lot_expired")
         msg.exception_id.with_user(approver).action_approve("Only lot available, physician approved")
@@ -204,25 +254,36 @@ class TestValidation(InventoryCase):
 
 class TestFhir(InventoryCase):
     def test_supply_delivery_and_medication_dispense(self):
-        delivery = {"resourceType": "SupplyDelivery", "id": "sd1", "status": "completed",
-                    "occurrenceDateTime": "2026-11-20T08:00:00Z", "destination": {"reference": "Location/T-STORE-1"},
-                    "suppliedItem": {"quantity": {"value": 6},
-                                     "itemCodeableConcept": {"coding": [{"code": "T-GAUZE"}]}}}
+        delivery = {
+            "resourceType": "SupplyDelivery",
+            "id": "sd1",
+            "status": "completed",
+            "occurrenceDateTime": "2026-11-20T08:00:00Z",
+            "destination": {"reference": "Location/T-STORE-1"},
+            "suppliedItem": {"quantity": {"value": 6}, "itemCodeableConcept": {"coding": [{"code": "T-GAUZE"}]}},
+        }
         msg = self.send(delivery, message_type="SupplyDelivery")
         self.assertEqual(msg.state, "done", msg.error_detail)
         self.assertEqual(self.qty(self.gauze, self.store), 6)
-        dispense = {"resourceType": "MedicationDispense", "id": "md1", "status": "completed",
-                    "whenHandedOver": "2026-11-20T09:00:00Z", "location": {"reference": "Location/T-CAB-1"},
-                    "quantity": {"value": 2, "code": "EA"},
-                    "medicationCodeableConcept": {"coding": [{"system": "http://gs1.org/gtin",
-                                                              "code": "04006381333931"}]},
-                    "contained": [], "subject": {"reference": "ph_abc"}}
+        dispense = {
+            "resourceType": "MedicationDispense",
+            "id": "md1",
+            "status": "completed",
+            "whenHandedOver": "2026-11-20T09:00:00Z",
+            "location": {"reference": "Location/T-CAB-1"},
+            "quantity": {"value": 2, "code": "EA"},
+            "medicationCodeableConcept": {"coding": [{"system": "http://gs1.org/gtin", "code": "04006381333931"}]},
+            "contained": [],
+            "subject": {"reference": "ph_abc"},
+        }
         dispense_lot = dict(dispense, id="md2")
         self.assert_failed(self.send(dispense, message_type="MedicationDispense"), "lot_required")
         self.assertEqual(self.send(dispense_lot, message_type="MedicationDispense").error_code, "lot_required")
 
     def test_unmappable_names_the_missing_path(self):
-        msg = self.send({"resourceType": "MedicationDispense", "id": "md9", "status": "completed"},
-                        message_type="MedicationDispense")
+        msg = self.send(
+            {"resourceType": "MedicationDispense", "id": "md9", "status": "completed"},
+            message_type="MedicationDispense",
+        )
         self.assert_failed(msg, "fhir_unmappable")
         self.assertIn("$.whenHandedOver", msg.error_detail)

@@ -6,8 +6,9 @@ class HcLotQuarantineWizard(models.TransientModel):
     _description = "Quarantine or release a lot, with a reason"
 
     lot_id = fields.Many2one("stock.lot", required=True)
-    action = fields.Selection([("quarantine", "Quarantine"), ("release", "Release")], required=True,
-                              default="quarantine")
+    action = fields.Selection(
+        [("quarantine", "Quarantine"), ("release", "Release")], required=True, default="quarantine"
+    )
     reason = fields.Text(required=True)
 
     def action_confirm(self):
