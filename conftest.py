@@ -8,7 +8,7 @@ def _is_browser_case(item):
     if cls is None:
         return False
     try:
-        from odoo.tests import HttpCase  # noqa: PLC0415 - only when Odoo is loaded
+        from odoo.tests import HttpCase
     except ImportError:
         return False
     return issubclass(cls, HttpCase)
