@@ -1,11 +1,13 @@
+# isort: skip_file
+# order matters: the monitoring view (hc_endpoint_stat) reads the tables of the models above it
 from . import (
+    hc_team,
     hc_endpoint,
     hc_endpoint_secret,
-    hc_endpoint_stat,
-    hc_exception,
     hc_idempotency_key,
     hc_inbound_message,
+    hc_exception,
     hc_outbound_message,
-    hc_team,
+    hc_endpoint_stat,
     res_config_settings,
 )

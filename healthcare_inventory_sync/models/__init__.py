@@ -1,5 +1,6 @@
 from . import (
     hc_endpoint,
+    hc_expiry_risk,
     hc_inbound_message,
     hc_mapping,
     hc_stock_count,

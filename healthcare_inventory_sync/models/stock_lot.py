@@ -14,6 +14,7 @@ class StockLot(models.Model):
     hc_quarantine_reason = fields.Text(string="Quarantine Reason", tracking=True, copy=False)
     hc_quarantined_by_id = fields.Many2one("res.users", string="Quarantined By", readonly=True, copy=False)
     hc_quarantined_at = fields.Datetime(string="Quarantined On", readonly=True, copy=False)
+    hc_expiry_alerted = fields.Boolean(copy=False, help="The expiry-risk activity was made for this lot.")
 
     def action_hc_quarantine(self, reason):
         if not (reason or "").strip():

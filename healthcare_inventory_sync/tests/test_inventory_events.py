@@ -287,3 +287,26 @@ class TestFhir(InventoryCase):
         )
         self.assert_failed(msg, "fhir_unmappable")
         self.assertIn("$.whenHandedOver", msg.error_detail)
+
+
+class TestExpiryRisk(InventoryCase):
+    def test_report_and_one_activity_per_lot(self):
+        soon = self.env["stock.lot"].create(
+            {
+                "name": "TL-SOON",
+                "product_id": self.saline.id,
+                "expiration_date": fields.Datetime.now() + timedelta(days=20),
+            }
+        )
+        self.saline.standard_price = 2.5
+        self.env["stock.quant"]._update_available_quantity(self.saline, self.store, 8, lot_id=soon)
+        Risk = self.env["hc.expiry.risk"]
+        row = Risk.search([("lot_id", "=", soon.id)])
+        self.assertEqual((row.location_id, row.quantity, row.value), (self.store, 8, 20))
+        self.assertTrue(19 <= row.days_left <= 20)
+        self.assertFalse(Risk.search([("lot_id", "=", self.lot.id), ("days_left", "<=", 90)]))
+        made = Risk._cron_expiry_activities()
+        self.assertGreaterEqual(made, 1)
+        self.assertEqual(len(soon.activity_ids), 1)
+        Risk._cron_expiry_activities()
+        self.assertEqual(len(soon.activity_ids), 1, "one activity per lot, not one per day")
