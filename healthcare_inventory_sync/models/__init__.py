@@ -3,6 +3,7 @@ from . import (
     hc_expiry_risk,
     hc_inbound_message,
     hc_mapping,
+    hc_reconciliation,
     hc_stock_count,
     product_product,
     stock_location,

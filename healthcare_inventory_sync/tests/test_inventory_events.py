@@ -310,3 +310,60 @@ class TestExpiryRisk(InventoryCase):
         self.assertEqual(len(soon.activity_ids), 1)
         Risk._cron_expiry_activities()
         self.assertEqual(len(soon.activity_ids), 1, "one activity per lot, not one per day")
+
+
+class TestReconciliation(InventoryCase):
+    def test_counts_to_approved_adjustment(self):
+        self.send(self.event(type="inventory.count", quantity=37))
+        proposer = self.env["res.users"].create(
+            {
+                "name": "Clerk",
+                "login": "clerk-t",
+                "email": "clerk@example.com",
+                "groups_id": [
+                    (
+                        6,
+                        0,
+                        [
+                            self.env.ref("healthcare_integration_base.group_hc_manager").id,
+                            self.env.ref("base.group_user").id,
+                        ],
+                    )
+                ],
+            }
+        )
+        approver = self.env["res.users"].create(
+            {
+                "name": "Approver",
+                "login": "appr-t",
+                "email": "appr@example.com",
+                "groups_id": [
+                    (
+                        6,
+                        0,
+                        [
+                            self.env.ref("healthcare_integration_base.group_hc_approver").id,
+                            self.env.ref("base.group_user").id,
+                        ],
+                    )
+                ],
+            }
+        )
+        run = self.env["hc.reconciliation.run"].with_user(proposer).create({"endpoint_id": self.endpoint.id})
+        run.action_load_counts()
+        line = run.line_ids.filtered(lambda line: line.lot_id == self.lot)
+        self.assertEqual((line.odoo_qty, line.external_qty, line.classification), (40, 37, "short"))
+        run.action_propose()
+        with self.assertRaises(Exception):
+            run.with_user(proposer).action_approve("mine")
+        run.with_user(approver).action_approve("Cabinet count confirmed by the charge nurse")
+        self.assertEqual(run.state, "applied")
+        self.assertEqual(self.qty(self.saline, self.cab, self.lot), 37, "applied through Odoo's inventory adjustment")
+
+    def test_csv_upload(self):
+        import base64
+
+        csv_text = "location,item,lot,quantity\nT-CAB-1,T-NS,TL-1,40\nT-CAB-1,T-GAUZE,,12\nT-CAB-1,T-NS,TL-ZZ,3\n"
+        run = self.env["hc.reconciliation.run"].create({"csv_file": base64.b64encode(csv_text.encode())})
+        run.action_load_csv()
+        self.assertEqual(sorted(run.line_ids.mapped("classification")), ["match", "over", "unknown_lot"])
