@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import TransactionCase
 
 
@@ -354,7 +355,7 @@ class TestReconciliation(InventoryCase):
         line = run.line_ids.filtered(lambda line: line.lot_id == self.lot)
         self.assertEqual((line.odoo_qty, line.external_qty, line.classification), (40, 37, "short"))
         run.action_propose()
-        with self.assertRaises(Exception):
+        with self.assertRaises(UserError):
             run.with_user(proposer).action_approve("mine")
         run.with_user(approver).action_approve("Cabinet count confirmed by the charge nurse")
         self.assertEqual(run.state, "applied")
