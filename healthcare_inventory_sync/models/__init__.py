@@ -1,5 +1,6 @@
 from . import (
     hc_endpoint,
+    hc_event_accounting,
     hc_expiry_risk,
     hc_inbound_message,
     hc_mapping,

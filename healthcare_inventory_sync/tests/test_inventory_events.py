@@ -368,3 +368,17 @@ class TestReconciliation(InventoryCase):
         run = self.env["hc.reconciliation.run"].create({"csv_file": base64.b64encode(csv_text.encode())})
         run.action_load_csv()
         self.assertEqual(sorted(run.line_ids.mapped("classification")), ["match", "over", "unknown_lot"])
+
+
+class TestEventAccounting(InventoryCase):
+    def test_every_event_has_an_outcome_or_is_listed(self):
+        self.send(self.event(), self.event(item={"code": "NOPE"}))
+        ctx = self.env["hc.endpoint"]._auth_context(self.endpoint.code)
+        self.Message._ingest(
+            ctx,
+            [{"key": "pending-1", "body_hash": "x", "message_type": "inventory.consumption", "payload": "{}"}],
+            {"correlation_id": "c"},
+        )
+        rows = self.env["hc.event.accounting"].search([("endpoint_id", "=", self.endpoint.id)])
+        by_outcome = {(r.outcome, r.cause): r.event_count for r in rows}
+        self.assertEqual(by_outcome, {("done", False): 1, ("waiting", "item_unknown"): 1, ("no_outcome", False): 1})
