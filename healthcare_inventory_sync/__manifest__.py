@@ -15,5 +15,10 @@
         "views/hc_inventory_views.xml",
         "views/hc_inventory_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "healthcare_inventory_sync/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

@@ -116,7 +116,8 @@ def test_two_processes_processing_at_once_never_apply_twice(odoo_server, db):
             t.join()
     finally:
         second.stop()
-    assert sum(handled) == total, handled
+    # the counts returned are per call (Odoo re-runs an RPC call after a serialization failure),
+    # so the proof is in the database: every message done, none twice
     assert sum(1 for n in handled if n > 0) >= 2, f"the work was shared: {handled}"
     assert counts(db, endpoint.id) == {"done": total}
     assert db.value("SELECT max(attempts) FROM hc_inbound_message WHERE endpoint_id = %s", endpoint.id) == 1

@@ -388,10 +388,12 @@ class HcInboundMessage(models.Model):
 
     @api.model
     def _trigger_realtime(self):
-        """Wake the real-time processing cron once; cheap enough for every request.
+        """Wake the real-time processing cron; the caller commits, then notifies the runners.
 
-        Inserts a trigger only if none is pending, and notifies the cron runners only when it
-        inserted one (a pending trigger was already notified). The caller commits first.
+        A trigger is inserted for every request, stamped with the clock at insert time (just
+        before the commit): Odoo deletes the triggers older than the start of a job's last
+        transaction when the job ends, so a trigger that arrived while the job was finishing
+        survives and runs the job again. Returns True (notify).
         """
         cron = self.env.ref("healthcare_integration_base.ir_cron_hc_process_realtime", raise_if_not_found=False)
         if not cron:
@@ -399,12 +401,12 @@ class HcInboundMessage(models.Model):
         self.env.cr.execute(
             SQL(
                 "INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, create_date, write_uid, write_date) "
-                "SELECT %(cron)s, now() AT TIME ZONE 'UTC', 1, now() AT TIME ZONE 'UTC', 1, now() AT TIME ZONE 'UTC' "
-                "WHERE NOT EXISTS (SELECT 1 FROM ir_cron_trigger WHERE cron_id = %(cron)s) RETURNING id",
+                "VALUES (%(cron)s, clock_timestamp() AT TIME ZONE 'UTC', 1, now() AT TIME ZONE 'UTC', 1, "
+                "now() AT TIME ZONE 'UTC')",
                 cron=cron.id,
             )
         )
-        return bool(self.env.cr.fetchone())
+        return True
 
     # ------------------------------------------------------------------ processing
     @api.model
@@ -464,7 +466,13 @@ class HcInboundMessage(models.Model):
             ids = self._claim(limit, endpoint_ids, sync_mode, own_transaction=commit)
             if not ids:
                 break
-            self.browse(ids)._process_claimed()
+            try:
+                self.browse(ids)._process_claimed()
+            except psycopg2.errors.SerializationFailure:
+                if not commit:
+                    raise
+                self.env.cr.rollback()  # a concurrent worker touched the same rows: they go back to the queue
+                continue
             total += len(ids)
             if not commit:
                 break
@@ -479,7 +487,19 @@ class HcInboundMessage(models.Model):
     def _cron_process_realtime(self):
         budget = float(self.env["ir.config_parameter"].sudo().get_param("hc.process_time_budget", 240))
         batch = int(self.env["ir.config_parameter"].sudo().get_param("hc.process_batch_size", 200))
-        self.process_pending(limit=batch, sync_mode="realtime", time_budget=budget)
+        done = self.process_pending(limit=batch, sync_mode="realtime", time_budget=budget)
+        # stragglers committed while the job was finishing: ask Odoo to run the job again at once
+        remaining = self.sudo().search_count(
+            [
+                ("state", "in", PENDING_STATES),
+                ("endpoint_id.sync_mode", "=", "realtime"),
+                "|",
+                ("next_attempt_at", "=", False),
+                ("next_attempt_at", "<=", fields.Datetime.now()),
+            ]
+        )
+        if remaining:
+            self.env["ir.cron"]._notify_progress(done=max(done, 1), remaining=remaining)
 
     @api.model
     def _cron_process_batch(self):
