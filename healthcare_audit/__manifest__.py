@@ -9,7 +9,12 @@
     "depends": ["healthcare_integration_base"],
     "external_dependencies": {"python": []},
     "data": [
+        "security/ir.model.access.csv",
+        "data/hc_audit_rule_data.xml",
+        "data/hc_audit_cron.xml",
+        "views/hc_audit_event_views.xml",
         "views/hc_audit_menus.xml",
+        "report/hc_audit_report.xml",
     ],
     "installable": True,
 }
