@@ -121,6 +121,28 @@ class HcInboundMessage(models.Model):
             "MedicationDispense": "_hc_process_inventory",
         }
 
+    def _record_technical(self, failures, now):
+        """A reversal whose original has not arrived waits for the endpoint's reversal window,
+        not for the retry budget: it is never 'dead' before the window ends, then it is retried
+        once more and becomes the business exception ``reversal_unknown``."""
+        super()._record_technical(failures, now)
+        pending = [mid for mid, exc in failures if getattr(exc, "code", None) == "reversal_pending"]
+        if not pending:
+            return
+        rows = []
+        for msg in self.browse(pending):
+            wait = timedelta(minutes=msg.endpoint_id.hc_reversal_wait_minutes or 0)
+            deadline = (msg.received_at or now) + wait + timedelta(seconds=1)
+            rows.append(SQL("(%s, %s::timestamp)", msg.id, max(min(now + timedelta(minutes=5), deadline), now)))
+        self.env.cr.execute(
+            SQL(
+                "UPDATE hc_inbound_message m SET state = 'retry', next_attempt_at = v.nxt "
+                "FROM (VALUES %s) AS v(mid, nxt) WHERE m.id = v.mid",
+                SQL(", ").join(rows),
+            )
+        )
+        self.invalidate_model(["state", "next_attempt_at"])
+
     # ------------------------------------------------------------------ entry point
     def _hc_process_inventory(self):
         outcomes, events = {}, []
@@ -377,7 +399,7 @@ class HcInboundMessage(models.Model):
                     outcomes[ev.msg.id] = HcBusinessError(
                         "negative_stock",
                         f"{ev.product.display_name}: {need} needed at {ev.src.display_name}, {available[key]} on hand.",
-                        cause=f"negative_stock:{ev.src.id}:{ev.product.id}",
+                        cause=f"negative_stock:{ev.endpoint.id}:{ev.src.id}:{ev.product.id}",
                         record=("stock.location", ev.src.id),
                     )
                     continue
@@ -386,13 +408,15 @@ class HcInboundMessage(models.Model):
         return flagged
 
     def _hc_flag_negative(self, flagged, outcomes):
-        """Posted although short (the item was used): one open exception per location and product."""
+        """Posted although short (the item was used): one open exception per endpoint, location and product."""
         posted = [ev for ev in flagged if isinstance(outcomes.get(ev.msg.id), dict)]
         if not posted:
             return
         Exception_ = self.env["hc.exception"].sudo()
-        for (loc_id, product_id), evs in _group(posted, lambda e: (e.src.id, e.product.id)).items():
-            cause = f"negative_stock:{loc_id}:{product_id}"
+        for (ep_id, loc_id, product_id), evs in _group(
+            posted, lambda e: (e.endpoint.id, e.src.id, e.product.id)
+        ).items():
+            cause = f"negative_stock:{ep_id}:{loc_id}:{product_id}"
             exc = Exception_.search([("cause", "=", cause), ("state", "in", ("new", "in_progress"))], limit=1)
             if not exc:
                 ev = evs[0]

@@ -27,6 +27,7 @@ class StockLot(models.Model):
                 "hc_quarantined_at": fields.Datetime.now(),
             }
         )
+        return True
 
     def action_hc_release(self, reason):
         if not (reason or "").strip():
@@ -39,3 +40,4 @@ class StockLot(models.Model):
                 "hc_quarantined_at": fields.Datetime.now(),
             }
         )
+        return True

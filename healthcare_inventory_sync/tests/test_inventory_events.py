@@ -184,6 +184,21 @@ class TestPosting(InventoryCase):
         self.Message.process_pending(commit=False)
         self.assert_failed(early, "reversal_unknown")
 
+    def test_pending_reversal_outlives_the_retry_budget(self):
+        """Waiting for a late original is bounded by hc_reversal_wait_minutes, not by max_attempts."""
+        self.endpoint.write({"max_attempts": 1, "hc_reversal_wait_minutes": 60})
+        early = self.send(self.event(reverses="late-original"))
+        self.assertEqual((early.state, early.error_code), ("retry", "reversal_pending"))
+        self.assertTrue(early.next_attempt_at <= early.received_at + timedelta(minutes=60, seconds=1))
+        original = self.event(quantity=3)
+        original["id"] = "late-original"
+        self.send(original)
+        self.assertEqual(self.qty(self.saline, self.cab, self.lot), 37)
+        early.sudo().write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
+        self.Message.process_pending(commit=False)
+        self.assertEqual(early.state, "done", early.error_detail)
+        self.assertEqual(self.qty(self.saline, self.cab, self.lot), 40, "the late original is undone")
+
 
 class TestValidation(InventoryCase):
     def test_unknowns(self):
