@@ -441,15 +441,20 @@ class HcInboundMessage(models.Model):
             exc.message_post(body=f"{len(evs)} more event(s) posted short.")
 
     # ------------------------------------------------------------------ posting
-    def _hc_move_vals(self, ev):
+    def _hc_move_vals(self, ev, virtual):
         company = ev.src.company_id or ev.endpoint.company_id
-        Location = self.env["stock.location"]
+
+        def place(kind):  # one lookup per company and kind in a batch, not one per event
+            if (company.id, kind) not in virtual:
+                virtual[company.id, kind] = self.env["stock.location"]._hc_virtual(company, kind)
+            return virtual[company.id, kind]
+
         if ev.kind == "consumption":
-            src, dest = ev.src, Location._hc_virtual(company, "consumption")
+            src, dest = ev.src, place("consumption")
         elif ev.kind == "waste":
-            src, dest = ev.src, Location._hc_virtual(company, "waste")
+            src, dest = ev.src, place("waste")
         elif ev.kind == "return":
-            src, dest = Location._hc_virtual(company, "consumption"), ev.src
+            src, dest = place("consumption"), ev.src
         elif ev.kind == "receipt":
             src, dest = self.env.ref("stock.stock_location_suppliers"), ev.src
         else:
@@ -486,7 +491,8 @@ class HcInboundMessage(models.Model):
         """Create and validate the moves of all events at once; date them when it happened."""
         if not events:
             return {}
-        vals = [vals_by_event[i] if vals_by_event else self._hc_move_vals(ev) for i, ev in enumerate(events)]
+        virtual = {}
+        vals = [vals_by_event[i] if vals_by_event else self._hc_move_vals(ev, virtual) for i, ev in enumerate(events)]
         flat = [v for item in vals for v in (item if isinstance(item, list) else [item])]
         moves = self.env["stock.move"].sudo().create(flat)
         moves._action_confirm(merge=False)
