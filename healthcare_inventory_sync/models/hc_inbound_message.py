@@ -539,15 +539,18 @@ class HcInboundMessage(models.Model):
         on_hand = defaultdict(float)
         for product, location, lot, qty in groups:
             on_hand[(product.id, location.id, lot.id or False)] += qty
+        names = {ev.lot or ev.serial for ev in events} - {None, ""}
+        lots = (
+            self.env["stock.lot"].search(
+                [("product_id", "in", [ev.product.id for ev in events]), ("name", "in", list(names))]
+            )
+            if names
+            else self.env["stock.lot"]
+        )
+        lot_by_key = {(lot.product_id.id, lot.name): lot for lot in lots}  # one query for the batch
         vals = []
         for ev in events:
-            lot = (
-                self.env["stock.lot"].search(
-                    [("product_id", "=", ev.product.id), ("name", "=", ev.lot or ev.serial)], limit=1
-                )
-                if (ev.lot or ev.serial)
-                else self.env["stock.lot"]
-            )
+            lot = lot_by_key.get((ev.product.id, ev.lot or ev.serial), self.env["stock.lot"])
             odoo_qty = on_hand[(ev.product.id, ev.src.id, lot.id or False)]
             ext = ev.uom._compute_quantity(ev.qty, ev.product.uom_id)
             variance = ext - odoo_qty
