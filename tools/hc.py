@@ -227,7 +227,11 @@ class Cluster:
 
     def _as_owner(self, args, **kw):
         if os.geteuid() == 0:
-            args = ["runuser", "-u", "postgres", "--", *args]
+            # drop to the postgres user in the child itself: no runuser/su needed on PATH
+            import pwd
+
+            owner = pwd.getpwnam("postgres")
+            kw = {"user": owner.pw_uid, "group": owner.pw_gid, "extra_groups": [], "cwd": "/", **kw}
         return subprocess.run(args, check=False, **kw)
 
     def _prepare_folder(self):
