@@ -203,6 +203,32 @@ def ensure_chromium():
     )
 
 
+def ensure_wkhtmltopdf():
+    """PDF reports need wkhtmltopdf: find it, install Debian's when we can, else print a hint.
+
+    Odoo looks for the binary once, when it starts, so this runs before Odoo does. Without it
+    Odoo still runs (reports print as HTML) and the PDF tests skip, saying why.
+    """
+    path = shutil.which("wkhtmltopdf")
+    if path:
+        return path
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        say("hc: wkhtmltopdf is missing; installing Debian's 'wkhtmltopdf' package for the PDF reports ...")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wkhtmltopdf"], env=env, check=False)
+        path = shutil.which("wkhtmltopdf")
+        if path:
+            return path
+    say(
+        "hc: wkhtmltopdf was not found (and could not be installed): Odoo cannot print PDF reports,\n"
+        "    and the tests that render PDFs will be skipped.\n"
+        "    Debian/Ubuntu:  sudo apt-get install wkhtmltopdf\n"
+        "    other systems:  https://github.com/wkhtmltopdf/packaging/releases (0.12.6)"
+    )
+    return None
+
+
 # --------------------------------------------------------------------------- postgres
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -441,6 +467,7 @@ def setup_cluster(cmd, folder):
 # --------------------------------------------------------------------------- commands
 def cmd_run(args):
     version = check_odoo()
+    ensure_wkhtmltopdf()
     run_dir = STATE / "run"
     run_dir.mkdir(parents=True, exist_ok=True)
     db_opts, cluster = setup_cluster("run", run_dir / "pg")
@@ -486,6 +513,7 @@ def cmd_test(args):
     check_odoo()
     ensure_python_packages()
     chromium = ensure_chromium()
+    ensure_wkhtmltopdf()
     STATE.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="test-", dir=STATE))
     work.chmod(0o755)  # PostgreSQL may run as another user and must reach its folder
