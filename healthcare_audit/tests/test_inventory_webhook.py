@@ -3,13 +3,15 @@
 This module does not depend on healthcare_inventory_sync: the test skips without it.
 """
 
+import io
 import json
 import unittest
 
 from odoo.modules.module import get_module_path
 from odoo.modules.registry import Registry
-from odoo.tests import TransactionCase
+from odoo.tests import TransactionCase, new_test_user
 from odoo.tests.common import get_db_name
+from odoo.tools.pdf import PdfFileReader
 
 InventoryCase = TransactionCase
 if get_module_path("healthcare_inventory_sync", display_warning=False):
@@ -47,3 +49,45 @@ class TestInventoryWebhookTrail(InventoryCase):
         self.assertIn(msg.id, [m["id"] for m in pack["messages"]])
         self.assertTrue(all(e["seal"] for e in pack["events"]))
         self.assertTrue({e["id"] for e in pack["events"]} >= set(events.ids))
+
+    def test_evidence_pack_prints_as_a_real_pdf(self):
+        Report = self.env["ir.actions.report"]
+        if Report.get_wkhtmltopdf_state() == "install":
+            self.skipTest("wkhtmltopdf is not installed: Odoo cannot render PDF reports (apt-get install wkhtmltopdf)")
+        msg = self.send(self.event())
+        self.assertEqual(msg.state, "done", msg.error_detail)
+        move = self.env["stock.move"].browse(json.loads(msg.result_ids))
+        self.env["hc.audit.event"].seal_pending()
+        auditor = new_test_user(self.env, "hc_pdf_auditor", groups="healthcare_integration_base.group_hc_auditor")
+        wizard = (
+            self.env["hc.audit.evidence.wizard"]
+            .with_user(auditor)
+            .create({"correlation_id": msg.correlation_id, "model": "stock.move", "res_id": move.id})
+        )
+        action = wizard.action_print_pdf()
+        self.assertEqual(action["report_name"], "healthcare_audit.report_hc_audit_evidence")
+        # tests render HTML instead of PDF unless told otherwise: force the real wkhtmltopdf run
+        pdf, kind = (
+            Report.with_user(auditor)
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("healthcare_audit.report_hc_audit_evidence", wizard.ids)
+        )
+        self.assertEqual(kind, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"), pdf[:20])
+        # wkhtmltopdf's text comes back split on spans and lines: compare without whitespace
+        text = "".join("".join(page.extract_text() for page in PdfFileReader(io.BytesIO(pdf)).pages).split())
+        self.assertIn("Evidencepack", text)
+        self.assertIn(f"message#{msg.id}", text)
+        self.assertIn(msg.idempotency_key, text)
+        self.assertIn(f"stock.move#{move.id}", text)
+        self.assertIn(f"result:stock.move#{move.id}", text)
+        self.assertIn("T-NS", text)
+        html = (
+            Report.with_user(auditor)
+            ._render_qweb_html("healthcare_audit.report_hc_audit_evidence", wizard.ids)[0]
+            .decode()
+        )
+        self.assertIn(f'<span class="o_hc_correlation">{msg.correlation_id}</span>', html)
+        self.assertIn(msg.idempotency_key, html)
+        self.assertIn(f"stock.move</span> #<span>{move.id}</span>", html)
+        self.assertIn("webhook:" + self.endpoint.code, html)
