@@ -255,6 +255,34 @@ class HcAuditRule(models.Model):
         self.env["hc.audit.event"].sudo()._log(entries)
 
     @api.model
+    def _audit_inserted(self, records, extra_by_id=None):
+        """Records written in bulk outside the ORM, already in their final state (e.g. the done
+        stock moves of a batch): logged as the ORM hooks log records reaching that state.
+        ``extra_by_id``: per record id, entry overrides such as message_id and correlation_id."""
+        rule = _rule(records)
+        if not records or not rule or not ({"create", "state", "write"} & rule["actions"]):
+            return []
+        records = records.sudo().with_context(active_test=False)
+        if rule["states"] and "state" in records._fields:
+            records = records.filtered(lambda r: r.state in rule["states"])
+        fnames = _tracked_fields(records, rule)
+        values = _snapshot(records, fnames)
+        action = "state" if "state" in rule["actions"] and "state" in records._fields else "create"
+        extra_by_id = extra_by_id or {}
+        entries = [
+            {
+                "action": action,
+                "model": records._name,
+                "res_id": rec.id,
+                "res_name": rec.display_name,
+                "changes": {f: {"old": None, "new": v} for f, v in values[rec.id].items() if v not in (None, [])},
+                **{k: v for k, v in extra_by_id.get(rec.id, {}).items() if v},
+            }
+            for rec in records
+        ]
+        return self.env["hc.audit.event"].sudo()._log(entries)
+
+    @api.model
     def _audit_write(self, records, rule, fnames, old):
         new = _snapshot(records, fnames)
         states = rule["states"]

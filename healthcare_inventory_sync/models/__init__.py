@@ -9,4 +9,5 @@ from . import (
     product_product,
     stock_location,
     stock_lot,
+    stock_move,
 )

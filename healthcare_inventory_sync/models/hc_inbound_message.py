@@ -16,6 +16,7 @@ from odoo.addons.healthcare_integration_base.lib.errors import HcBusinessError, 
 from odoo.tools import SQL, float_compare
 
 from ..lib import fhir, gs1
+from .stock_move import HcLine
 
 UOM_CODES = {
     "EA": ["Units"],
@@ -441,7 +442,8 @@ class HcInboundMessage(models.Model):
             exc.message_post(body=f"{len(evs)} more event(s) posted short.")
 
     # ------------------------------------------------------------------ posting
-    def _hc_move_vals(self, ev, virtual):
+    def _hc_line(self, ev, virtual):
+        """The stock move an event makes: from where to where, in its own unit, dated when it happened."""
         company = ev.src.company_id or ev.endpoint.company_id
 
         def place(kind):  # one lookup per company and kind in a batch, not one per event
@@ -459,57 +461,93 @@ class HcInboundMessage(models.Model):
             src, dest = self.env.ref("stock.stock_location_suppliers"), ev.src
         else:
             src, dest = ev.src, ev.dest
-        return self._hc_vals(ev.product, ev.qty, ev.uom, src, dest, ev.lot_rec, company, ev)
+        return self._hc_line_for(ev, ev.product, ev.qty, ev.uom, src, dest, ev.lot_rec, company)
 
-    def _hc_vals(self, product, qty, uom, src, dest, lot, company, ev):
+    def _hc_line_for(self, ev, product, qty, uom, src, dest, lot, company):
+        return HcLine(
+            product=product,
+            qty=qty,
+            uom=uom,
+            src=src,
+            dest=dest,
+            lot=lot or self.env["stock.lot"],
+            company=company,
+            date=ev.at,
+            name=f"{ev.endpoint.code}: {ev.key}"[:200],
+            origin=f"{ev.endpoint.code}:{ev.key}"[:200],
+            message_id=ev.msg.id,
+            correlation_id=ev.msg.correlation_id,
+        )
+
+    def _hc_vals(self, ln):
+        """Odoo's standard path: the values of a draft move with its (picked) move line."""
         line = {
-            "product_id": product.id,
-            "quantity": qty,
-            "product_uom_id": uom.id,
-            "location_id": src.id,
-            "location_dest_id": dest.id,
-            "company_id": company.id,
+            "product_id": ln.product.id,
+            "quantity": ln.qty,
+            "product_uom_id": ln.uom.id,
+            "location_id": ln.src.id,
+            "location_dest_id": ln.dest.id,
+            "company_id": ln.company.id,
             "picked": True,
         }
-        if lot:
-            line["lot_id"] = lot.id
+        if ln.lot:
+            line["lot_id"] = ln.lot.id
         return {
-            "name": f"{ev.endpoint.code}: {ev.key}"[:200],
-            "product_id": product.id,
-            "product_uom_qty": qty,
-            "product_uom": uom.id,
-            "location_id": src.id,
-            "location_dest_id": dest.id,
-            "company_id": company.id,
-            "origin": f"{ev.endpoint.code}:{ev.key}"[:200],
+            "name": ln.name,
+            "product_id": ln.product.id,
+            "product_uom_qty": ln.qty,
+            "product_uom": ln.uom.id,
+            "location_id": ln.src.id,
+            "location_dest_id": ln.dest.id,
+            "company_id": ln.company.id,
+            "origin": ln.origin,
             "picked": True,
-            "date": ev.at,
+            "date": ln.date,
             "move_line_ids": [Command.create(line)],
         }
 
-    def _hc_post(self, events, vals_by_event=None):
-        """Create and validate the moves of all events at once; date them when it happened."""
+    def _hc_post(self, events, lines_by_event=None):
+        """Post the moves of all events at once, dated when it happened.
+
+        Plain moves are inserted done in bulk (``stock.move._hc_insert_done``); the rest
+        (serials, push rules, ...) go through Odoo's confirm/done, one call per day of the batch
+        so that the valuation entries carry the day the event happened.
+        """
         if not events:
             return {}
         virtual = {}
-        vals = [vals_by_event[i] if vals_by_event else self._hc_move_vals(ev, virtual) for i, ev in enumerate(events)]
-        flat = [v for item in vals for v in (item if isinstance(item, list) else [item])]
-        moves = self.env["stock.move"].sudo().create(flat)
-        moves._action_confirm(merge=False)
-        moves._action_done()
+        lines_by_event = lines_by_event or [[self._hc_line(ev, virtual)] for ev in events]
+        Move = self.env["stock.move"].sudo()
+        flat = [ln for lines in lines_by_event for ln in lines]
+        ok = iter(Move._hc_direct_ok(flat))
+        direct = [all(next(ok) for _ln in lines) for lines in lines_by_event]
+        direct_lines = [ln for lines, d in zip(lines_by_event, direct, strict=True) if d for ln in lines]
+        standard_lines = [ln for lines, d in zip(lines_by_event, direct, strict=True) if not d for ln in lines]
+        posted = dict(zip(map(id, direct_lines), Move._hc_insert_done(direct_lines), strict=True))
+        posted.update(zip(map(id, standard_lines), self._hc_post_standard(standard_lines), strict=True))
+        return {
+            ev.msg.id: {"result_model": "stock.move", "result_ids": [posted[id(ln)].id for ln in lines]}
+            for ev, lines in zip(events, lines_by_event, strict=True)
+        }
+
+    def _hc_post_standard(self, lines):
+        """Odoo's own confirm and done, per day of the batch; returns the moves in order of ``lines``."""
+        if not lines:
+            return self.env["stock.move"]
+        Move = self.env["stock.move"].sudo()
+        moves = Move.create([self._hc_vals(ln) for ln in lines])
+        by_day = defaultdict(lambda: Move)
+        for move, ln in zip(moves, lines, strict=True):
+            by_day[fields.Date.to_date(ln.date)] |= move
+        for day, day_moves in sorted(by_day.items()):
+            dated = day_moves.with_context(force_period_date=day)
+            dated._action_confirm(merge=False)
+            dated._action_done()
         not_done = moves.filtered(lambda m: m.state != "done")
         if not_done:
             raise HcTechnicalError("move_not_done", f"{len(not_done)} stock moves could not be validated.")
-        out, pos = {}, 0
-        dates = []
-        for ev, item in zip(events, vals, strict=True):
-            n = len(item) if isinstance(item, list) else 1
-            mine = moves[pos : pos + n]
-            pos += n
-            dates += [(m.id, ev.at) for m in mine]
-            out[ev.msg.id] = {"result_model": "stock.move", "result_ids": mine.ids}
-        self._hc_date_moves(dates)
-        return out
+        self._hc_date_moves([(m.id, ln.date) for m, ln in zip(moves, lines, strict=True)])
+        return moves
 
     def _hc_date_moves(self, dates):
         """Stock moves carry the time it happened at the source, not the time they were posted."""
@@ -597,7 +635,7 @@ class HcInboundMessage(models.Model):
             ]
         )
         by_key = {(m.endpoint_id.id, m.idempotency_key): m for m in originals}
-        to_post, post_vals = [], []
+        to_post, post_lines = [], []
         for ev in events:
             original = by_key.get((ev.endpoint.id, ev.reverses))
             if not original:
@@ -621,24 +659,23 @@ class HcInboundMessage(models.Model):
                 continue
             original.hc_reversed_by_id = ev.msg
             moves = self.env["stock.move"].browse(json.loads(original.result_ids or "[]"))
-            vals = []
-            for move in moves:
-                for line in move.move_line_ids:
-                    vals.append(
-                        self._hc_vals(
-                            move.product_id,
-                            line.quantity,
-                            line.product_uom_id,
-                            line.location_dest_id,
-                            line.location_id,
-                            line.lot_id,
-                            move.company_id,
-                            ev,
-                        )
-                    )
+            lines = [
+                self._hc_line_for(
+                    ev,
+                    move.product_id,
+                    line.quantity,
+                    line.product_uom_id,
+                    line.location_dest_id,
+                    line.location_id,
+                    line.lot_id,
+                    move.company_id,
+                )
+                for move in moves
+                for line in move.move_line_ids
+            ]
             to_post.append(ev)
-            post_vals.append(vals)
-        out.update(self._hc_post(to_post, post_vals))
+            post_lines.append(lines)
+        out.update(self._hc_post(to_post, post_lines))
         return out
 
 

@@ -1,0 +1,244 @@
+"""Direct posting: done stock moves for a batch of events without Odoo's reserve/confirm/done cycle.
+
+Odoo's ``_action_confirm`` + ``_action_done`` is built for pickings a person validates: it
+reserves each move line, unreserves it again, looks for push rules and updates the quants
+line by line. For a cabinet's consumption event none of that is needed and it costs about ten
+queries per event. Here the moves and move lines of a whole batch are inserted in two
+statements, already done, the quants are updated once per (product, location, lot) with Odoo's
+own ``_update_available_quantity``, and the valuation is made by stock_account's own methods
+(dated ``occurred_at``). Anything unusual (serial numbers, lot valuation, push rules on the
+destination, quantities that break the unit's rounding) goes through Odoo's standard path.
+The ``hc.direct_posting`` system parameter set to ``0`` sends everything through it.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from odoo import api, fields, models
+from odoo.tools import SQL, float_compare, float_is_zero, float_round
+
+
+@dataclass
+class HcLine:
+    """One stock move to post: what, how much, from where to where, when, and for which message."""
+
+    product: Any
+    qty: float
+    uom: Any
+    src: Any
+    dest: Any
+    lot: Any
+    company: Any
+    date: datetime
+    name: str
+    origin: str
+    message_id: int
+    correlation_id: str | None = None
+
+
+class StockMove(models.Model):
+    _inherit = "stock.move"
+
+    @api.model
+    def _hc_direct_enabled(self):
+        return self.env["ir.config_parameter"].sudo().get_param("hc.direct_posting", "1") not in ("0", "false", "False")
+
+    @api.model
+    def _hc_direct_ok(self, lines):
+        """Which lines the direct path posts exactly as Odoo would (a list of booleans)."""
+        if not lines or not self._hc_direct_enabled():
+            return [False] * len(lines)
+        dests = {ln.dest.id for ln in lines}
+        pushed = {
+            rule.location_src_id.id
+            for rule in self.env["stock.rule"]
+            .sudo()
+            .search([("action", "in", ("push", "pull_push")), ("location_src_id", "in", list(dests))])
+        }
+        lot_valuated = "lot_valuated" in self.env["product.product"]._fields
+
+        def ok(ln):
+            product, uom = ln.product, ln.uom
+            return (
+                product.type == "consu"
+                and product.tracking != "serial"
+                and not (lot_valuated and product.lot_valuated)
+                and ln.qty > 0
+                and float_compare(float_round(ln.qty, precision_rounding=uom.rounding), ln.qty, precision_digits=6) == 0
+                and ln.dest.id not in pushed
+                and ln.src.company_id in (ln.company, ln.company.browse())
+                and ln.dest.company_id in (ln.company, ln.company.browse())
+            )
+
+        return [ok(ln) for ln in lines]
+
+    @api.model
+    def _hc_insert_done(self, lines):
+        """Insert the done moves of ``lines`` and apply their effects; returns the moves, in order."""
+        if not lines:
+            return self.browse()
+        env, cr = self.env, self.env.cr
+        env.flush_all()
+        now, uid = fields.Datetime.now(), env.uid
+        refund = "to_refund" in self._fields
+        product_qtys = [ln.uom._compute_quantity(ln.qty, ln.product.uom_id, rounding_method="HALF-UP") for ln in lines]
+        move_rows = [
+            SQL(
+                "(%s, 10, '0', %s, %s, %s, %s, %s, %s, %s, %s, %s, 'done', %s, 'make_to_stock', %s, true, %s, "
+                "false, false, false, %s, %s, %s, %s%s)",
+                ln.name,
+                ln.date,
+                ln.company.id,
+                ln.product.id,
+                ln.uom.id,
+                ln.qty,
+                pqty,
+                ln.qty,
+                ln.src.id,
+                ln.dest.id,
+                ln.origin,
+                ln.name,
+                bool(ln.dest.scrap_location),
+                uid,
+                now,
+                uid,
+                now,
+                SQL(", false") if refund else SQL(""),
+            )
+            for ln, pqty in zip(lines, product_qtys, strict=True)
+        ]
+        cr.execute(
+            SQL(
+                "INSERT INTO stock_move (name, sequence, priority, date, company_id, product_id, product_uom, "
+                "product_uom_qty, product_qty, quantity, location_id, location_dest_id, state, origin, procure_method, "
+                "reference, picked, scrapped, propagate_cancel, is_inventory, additional, create_uid, create_date, "
+                "write_uid, write_date%s) VALUES %s RETURNING id",
+                SQL(", to_refund") if refund else SQL(""),
+                SQL(", ").join(move_rows),
+            )
+        )
+        move_ids = [row[0] for row in cr.fetchall()]
+        expiry = "expiration_date" in env["stock.move.line"]._fields
+        line_rows = [
+            SQL(
+                "(%s, %s, %s, %s, %s, %s, %s, 'done', %s, %s, %s, true, %s, %s, %s, %s, %s%s)",
+                mid,
+                ln.company.id,
+                ln.product.id,
+                ln.uom.id,
+                ln.lot.id or None,
+                ln.src.id,
+                ln.dest.id,
+                ln.name,
+                ln.qty,
+                pqty,
+                ln.date,
+                uid,
+                now,
+                uid,
+                now,
+                SQL(", %s", ln.lot.expiration_date or None) if expiry else SQL(""),
+            )
+            for mid, ln, pqty in zip(move_ids, lines, product_qtys, strict=True)
+        ]
+        cr.execute(
+            SQL(
+                "INSERT INTO stock_move_line (move_id, company_id, product_id, product_uom_id, lot_id, location_id, "
+                "location_dest_id, state, reference, quantity, quantity_product_uom, picked, date, create_uid, "
+                "create_date, write_uid, write_date%s) VALUES %s",
+                SQL(", expiration_date") if expiry else SQL(""),
+                SQL(", ").join(line_rows),
+            )
+        )
+        moves = self.browse(move_ids)
+        self._hc_apply_quants(lines, product_qtys)
+        self._hc_value(moves, lines)
+        self._hc_audit_inserted(moves, lines)
+        return moves
+
+    @api.model
+    def _hc_apply_quants(self, lines, product_qtys):
+        """One quant update per (product, location, lot) of the batch, with Odoo's own locking rules."""
+        delta = defaultdict(float)
+        records = {}
+        for ln, qty in zip(lines, product_qtys, strict=True):
+            if not ln.product.is_storable:
+                continue
+            for loc, sign in ((ln.src, -1), (ln.dest, 1)):
+                key = (ln.product.id, loc.id, ln.lot.id)
+                delta[key] += sign * qty
+                records[key] = (ln.product, loc, ln.lot)
+        Quant = self.env["stock.quant"].sudo()
+        in_dates = {}
+        # what leaves first, so that what arrives carries the in_date of what it left
+        for key in sorted(delta, key=lambda k: delta[k]):
+            product, loc, lot = records[key]
+            qty = delta[key]
+            if float_is_zero(qty, precision_rounding=product.uom_id.rounding):
+                continue
+            lot = lot or None
+            if qty < 0:
+                available, in_date = Quant._update_available_quantity(product, loc, qty, lot_id=lot)
+                in_dates[(product.id, key[2])] = min(in_date, in_dates.get((product.id, key[2]), in_date))
+                if available < 0 and lot:
+                    available = self._hc_take_untracked(Quant, product, loc, lot, qty, in_date, available)
+                if available < 0 and not loc.should_bypass_reservation():
+                    reserved = sum(Quant._gather(product, loc, lot_id=lot, strict=True).mapped("reserved_quantity"))
+                    if reserved > 0:  # what other transfers reserved here is no longer there
+                        self.env["stock.move.line"]._free_reservation(product, loc, abs(available), lot_id=lot)
+            else:
+                in_date = in_dates.get((product.id, key[2]))
+                Quant._update_available_quantity(product, loc, qty, lot_id=lot, in_date=in_date)
+
+    @api.model
+    def _hc_take_untracked(self, Quant, product, loc, lot, qty, in_date, available):
+        """As Odoo does: a lot taken below zero is compensated by untracked stock of the product."""
+        untracked = Quant._get_available_quantity(product, loc, lot_id=False, strict=True)
+        if untracked <= 0:
+            return available
+        taken = min(untracked, abs(qty))
+        Quant._update_available_quantity(product, loc, -taken, lot_id=False, in_date=in_date)
+        Quant._update_available_quantity(product, loc, taken, lot_id=lot, in_date=in_date)
+        return available + taken
+
+    @api.model
+    def _hc_value(self, moves, lines):
+        """Valuation layers (and journal entries under real-time valuation) by stock_account's own
+        methods, with the accounting date of the day the event happened."""
+        if not hasattr(self, "_get_valued_types"):
+            return
+        by_day = defaultdict(list)
+        for move, ln in zip(moves, lines, strict=True):
+            by_day[fields.Date.to_date(ln.date)].append(move.id)
+        for day, ids in sorted(by_day.items()):
+            day_moves = self.browse(ids).with_context(force_period_date=day)
+            types = day_moves._get_valued_types()
+            valued = {t: day_moves.browse() for t in types}
+            for move in day_moves:
+                for valued_type in types:
+                    if getattr(move, f"_is_{valued_type}")():
+                        valued[valued_type] |= move
+            valued["in"].product_price_update_before_done()
+            layers = self.env["stock.valuation.layer"].sudo()
+            for valued_type in types:
+                if valued[valued_type]:
+                    valued[valued_type]._sanity_check_for_valuation()
+                    layers |= getattr(valued[valued_type], f"_create_{valued_type}_svl")()
+            layers._validate_accounting_entries()
+            layers._validate_analytic_accounting_entries()
+            layers._check_company()
+            for company in valued["in"].company_id:
+                valued["in"].filtered(lambda m, c=company: m.company_id == c).product_id._run_fifo_vacuum(company)
+
+    @api.model
+    def _hc_audit_inserted(self, moves, lines):
+        """The audit trail's record of these moves becoming done, each tied to its own message."""
+        if "hc.audit.rule" not in self.env:
+            return
+        extra = {
+            move.id: {"message_id": ln.message_id, "correlation_id": ln.correlation_id}
+            for move, ln in zip(moves, lines, strict=True)
+        }
+        self.env["hc.audit.rule"]._audit_inserted(moves, extra)
