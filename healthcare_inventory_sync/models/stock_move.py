@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from odoo import api, fields, models
-from odoo.tools import SQL, float_compare, float_is_zero, float_round
+from odoo.tools import SQL, OrderedSet, float_compare, float_is_zero, float_round
 
 
 @dataclass
@@ -147,29 +147,31 @@ class StockMove(models.Model):
             SQL(
                 "INSERT INTO stock_move_line (move_id, company_id, product_id, product_uom_id, lot_id, location_id, "
                 "location_dest_id, state, reference, quantity, quantity_product_uom, picked, date, create_uid, "
-                "create_date, write_uid, write_date%s) VALUES %s",
+                "create_date, write_uid, write_date%s) VALUES %s RETURNING id",
                 SQL(", expiration_date") if expiry else SQL(""),
                 SQL(", ").join(line_rows),
             )
         )
+        line_ids = [row[0] for row in cr.fetchall()]
         moves = self.browse(move_ids)
-        self._hc_apply_quants(lines, product_qtys)
+        self._hc_apply_quants(lines, product_qtys, line_ids)
         self._hc_value(moves, lines)
         self._hc_audit_inserted(moves, lines)
         return moves
 
     @api.model
-    def _hc_apply_quants(self, lines, product_qtys):
+    def _hc_apply_quants(self, lines, product_qtys, line_ids):
         """One quant update per (product, location, lot) of the batch, with Odoo's own locking rules."""
         delta = defaultdict(float)
-        records = {}
-        for ln, qty in zip(lines, product_qtys, strict=True):
+        records, taker = {}, {}
+        for ln, qty, line_id in zip(lines, product_qtys, line_ids, strict=True):
             if not ln.product.is_storable:
                 continue
             for loc, sign in ((ln.src, -1), (ln.dest, 1)):
                 key = (ln.product.id, loc.id, ln.lot.id)
                 delta[key] += sign * qty
                 records[key] = (ln.product, loc, ln.lot)
+                taker.setdefault(key, line_id)
         Quant = self.env["stock.quant"].sudo()
         in_dates = {}
         # what leaves first, so that what arrives carries the in_date of what it left
@@ -187,7 +189,9 @@ class StockMove(models.Model):
                 if available < 0 and not loc.should_bypass_reservation():
                     reserved = sum(Quant._gather(product, loc, lot_id=lot, strict=True).mapped("reserved_quantity"))
                     if reserved > 0:  # what other transfers reserved here is no longer there
-                        self.env["stock.move.line"]._free_reservation(product, loc, abs(available), lot_id=lot)
+                        self.env["stock.move.line"].browse(taker[key])._free_reservation(
+                            product, loc, abs(available), lot_id=lot, ml_ids_to_ignore=OrderedSet(line_ids)
+                        )
             else:
                 in_date = in_dates.get((product.id, key[2]))
                 Quant._update_available_quantity(product, loc, qty, lot_id=lot, in_date=in_date)
@@ -221,7 +225,7 @@ class StockMove(models.Model):
                     if getattr(move, f"_is_{valued_type}")():
                         valued[valued_type] |= move
             valued["in"].product_price_update_before_done()
-            layers = self.env["stock.valuation.layer"].sudo()
+            layers = self.env["stock.valuation.layer"].sudo().with_context(force_period_date=day)
             for valued_type in types:
                 if valued[valued_type]:
                     valued[valued_type]._sanity_check_for_valuation()
