@@ -9,6 +9,7 @@
     "depends": ["healthcare_inventory_sync", "purchase_stock"],
     "external_dependencies": {"python": ["pydifact", "lxml"]},
     "data": [
+        "security/ir.model.access.csv",
         "views/hc_procurement_menus.xml",
     ],
     "installable": True,

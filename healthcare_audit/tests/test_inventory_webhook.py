@@ -7,6 +7,7 @@ import io
 import json
 import unittest
 
+from odoo.exceptions import AccessError
 from odoo.modules.module import get_module_path
 from odoo.modules.registry import Registry
 from odoo.tests import TransactionCase, new_test_user
@@ -91,3 +92,47 @@ class TestInventoryWebhookTrail(InventoryCase):
         self.assertIn(msg.idempotency_key, html)
         self.assertIn(f"stock.move</span> #<span>{move.id}</span>", html)
         self.assertIn("webhook:" + self.endpoint.code, html)
+
+    def test_auditor_reads_the_move_and_its_lot_and_changes_nothing(self):
+        msg = self.send(self.event())
+        self.assertEqual(msg.state, "done", msg.error_detail)
+        auditor = new_test_user(self.env, "hc_ro_auditor", groups="healthcare_integration_base.group_hc_auditor")
+        self.assertFalse(auditor.has_group("stock.group_stock_user"), "an auditor, not an Inventory user")
+        move = self.env["stock.move"].browse(json.loads(msg.result_ids)).with_user(auditor)
+        event = self.env["hc.audit.event"].search([("model", "=", "stock.move"), ("res_id", "=", move.id)])[:1]
+        self.assertTrue(event, "the done move is on the trail")
+        # read: the move, its lines, its lot, the quant left behind, the product, the locations
+        values = move.read(["state", "product_id", "location_id", "location_dest_id", "date", "lot_ids"])[0]
+        self.assertEqual(values["state"], "done")
+        self.assertEqual(values["product_id"][0], self.saline.id)
+        lot = move.move_line_ids.lot_id
+        self.assertEqual(lot, self.lot.with_user(auditor))
+        self.assertEqual(lot.read(["name", "expiration_date"])[0]["name"], "TL-1")
+        self.assertEqual(move.move_line_ids.read(["quantity"])[0]["quantity"], 2)
+        quant = (
+            self.env["stock.quant"]
+            .with_user(auditor)
+            .search([("lot_id", "=", self.lot.id), ("location_id", "=", self.cab.id)])
+        )
+        self.assertEqual(quant.quantity, 38)
+        self.assertTrue(move.product_id.product_tmpl_id.name)
+        self.assertTrue(move.location_id.complete_name)
+        self.assertTrue(event.with_user(auditor).read(["action", "interface", "changes"]))
+        # write nothing: not the move, its lines, its lot, nor the trail
+        attempts = [
+            lambda: move.write({"description_picking": "edited"}),
+            lambda: move.unlink(),
+            lambda: move.move_line_ids.write({"quantity": 1}),
+            lambda: move.move_line_ids.unlink(),
+            lambda: lot.write({"name": "TL-EDITED"}),
+            lambda: lot.unlink(),
+            lambda: self.env["stock.lot"].with_user(auditor).create({"name": "X", "product_id": self.saline.id}),
+            lambda: quant.write({"inventory_quantity": 1}),
+            lambda: move.product_id.write({"name": "edited"}),
+            lambda: event.with_user(auditor).write({"reason": "edited"}),
+            lambda: event.with_user(auditor).unlink(),
+        ]
+        for number, attempt in enumerate(attempts):
+            with self.subTest(attempt=number), self.assertRaises(AccessError):
+                attempt()
+        self.assertEqual(self.lot.name, "TL-1")

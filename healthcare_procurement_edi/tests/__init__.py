@@ -1,1 +1,1 @@
-
+from . import test_auditor_access
