@@ -14,6 +14,9 @@
         "data/hc_inventory_data.xml",
         "views/hc_inventory_views.xml",
         "views/hc_inventory_menus.xml",
+        "report/hc_reconciliation_report.xml",
+        "report/hc_expiry_risk_report.xml",
+        "report/hc_event_accounting_report.xml",
     ],
     "assets": {
         "web.assets_tests": [

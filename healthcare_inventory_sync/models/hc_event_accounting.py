@@ -35,7 +35,11 @@ class HcEventAccounting(models.Model):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(f"""
             CREATE VIEW {self._table} AS
-            SELECT row_number() OVER () AS id, s.* FROM (
+            -- ids in a fixed order, days first, not in whatever order the grouping comes out:
+            -- a selected row keeps its id while new messages arrive (they fall on today); only
+            -- a message of an earlier day changing outcome renumbers the rows from that day on
+            SELECT row_number() OVER (ORDER BY s.day, s.endpoint_id, s.company_id, s.message_type, s.outcome, s.cause)
+                   AS id, s.* FROM (
                 SELECT endpoint_id, company_id, (received_at AT TIME ZONE 'UTC')::date AS day, message_type,
                        CASE WHEN state = 'done' THEN 'done'
                             WHEN state IN ('failed', 'retry', 'dead') THEN 'waiting'
