@@ -8,7 +8,7 @@ import xmlrpc.client
 
 import pytest
 
-from .conftest import OdooServer
+from .conftest import OdooServer, event
 
 
 def ping_batch(n, run):
@@ -121,3 +121,53 @@ def test_two_processes_processing_at_once_never_apply_twice(odoo_server, db):
     assert sum(1 for n in handled if n > 0) >= 2, f"the work was shared: {handled}"
     assert counts(db, endpoint.id) == {"done": total}
     assert db.value("SELECT max(attempts) FROM hc_inbound_message WHERE endpoint_id = %s", endpoint.id) == 1
+
+
+def test_processes_consuming_the_same_stock_at_once_conflict_without_charging_retries(odoo_server, db):
+    """Two processes take from the same quant: PostgreSQL refuses one of them now and then
+    (serialization failure); that batch goes back to the queue as a whole, no message fails."""
+    endpoint = odoo_server.make_endpoint(sync_mode="batch", max_batch_events=1000)
+    total = 600
+    on_hand = (
+        "SELECT coalesce(sum(q.quantity), 0) FROM stock_quant q JOIN stock_location l ON l.id = q.location_id "
+        "JOIN stock_lot lot ON lot.id = q.lot_id WHERE l.barcode = 'ICU-CAB-07' AND lot.name = 'L2411A'"
+    )
+    before = db.value(on_hand)
+    for start in range(0, total, 300):
+        body = {"events": [event(quantity=1, occurred_at="2026-11-24T08:00:00Z") for _ in range(start, start + 300)]}
+        resp = endpoint.post(json.dumps(body))
+        assert resp.status_code == 202, resp.text
+    second = OdooServer(odoo_server.conf, odoo_server.db, odoo_server.workdir, cron_threads=0).start()
+    try:
+        barrier = threading.Barrier(4)
+
+        def process(server):
+            common = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/common")
+            uid = common.authenticate(server.db, "admin", "admin", {})
+            proxy = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/object", allow_none=True)
+            barrier.wait()
+            proxy.execute_kw(
+                server.db,
+                uid,
+                "admin",
+                "hc.inbound.message",
+                "process_pending",
+                [],
+                {"limit": 25, "endpoint_ids": [endpoint.id]},
+            )
+
+        threads = [threading.Thread(target=process, args=(s,)) for s in (odoo_server, second, odoo_server, second)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        second.stop()
+    assert counts(db, endpoint.id) == {"done": total}
+    charged = db.all(
+        "SELECT error_code, count(*) FROM hc_inbound_message WHERE endpoint_id = %s AND (attempts > 1 OR "
+        "error_code IS NOT NULL) GROUP BY error_code",
+        endpoint.id,
+    )
+    assert charged == [], f"messages charged for another worker's lock: {charged}"
+    assert float(before) - float(db.value(on_hand)) == total

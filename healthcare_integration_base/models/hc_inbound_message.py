@@ -14,6 +14,13 @@ from odoo.tools import SQL
 
 from ..lib.errors import HcBusinessError, HcTechnicalError
 
+# another worker changed the same rows (a quant, a lot) since our snapshot: not the message's fault
+CONCURRENCY_ERRORS = (
+    psycopg2.errors.SerializationFailure,
+    psycopg2.errors.DeadlockDetected,
+    psycopg2.errors.LockNotAvailable,
+)
+
 _logger = logging.getLogger(__name__)
 
 STATES = [
@@ -459,7 +466,7 @@ class HcInboundMessage(models.Model):
             raise AccessError(_("Only an Integration Manager can process the queue."))
         self = self.sudo()  # noqa: PLW0642 - processors act for the endpoint; uid is kept as the actor
         deadline = time.monotonic() + time_budget if time_budget else None
-        total = 0
+        total = conflicts = 0
         if commit:
             self.env.cr.commit()  # each claim starts a transaction of its own, with a fresh snapshot
         while True:
@@ -468,10 +475,18 @@ class HcInboundMessage(models.Model):
                 break
             try:
                 self.browse(ids)._process_claimed()
-            except psycopg2.errors.SerializationFailure:
+            except CONCURRENCY_ERRORS:
                 if not commit:
                     raise
-                self.env.cr.rollback()  # a concurrent worker touched the same rows: they go back to the queue
+                # a concurrent worker touched the same rows: the batch goes back to the queue as a
+                # whole and is claimed again with a fresh snapshot, no message is charged a retry
+                self.env.cr.rollback()
+                conflicts += 1
+                if conflicts > 100 or (deadline and time.monotonic() > deadline):
+                    self._trigger_realtime()
+                    self.env.cr.commit()
+                    break
+                time.sleep(random.uniform(0.01, 0.05) * min(conflicts, 10))
                 continue
             total += len(ids)
             if not commit:
@@ -545,6 +560,8 @@ class HcInboundMessage(models.Model):
         try:
             with self.env.cr.savepoint():
                 out = getattr(batch, method)() or {}
+        except CONCURRENCY_ERRORS:
+            raise  # the snapshot is stale for every message of the batch: see process_pending
         except Exception:
             _logger.info("Processor %s failed on a batch of %s; isolating messages", method, len(batch), exc_info=True)
             out = {}
@@ -557,6 +574,8 @@ class HcInboundMessage(models.Model):
                     out[msg.id] = exc
                 except HcTechnicalError as exc:
                     out[msg.id] = exc
+                except CONCURRENCY_ERRORS:
+                    raise
                 except Exception as exc:  # any other failure is technical and retried
                     _logger.warning("Message %s failed technically: %s", msg.id, type(exc).__name__)
                     out[msg.id] = HcTechnicalError(type(exc).__name__, str(exc)[:500])
