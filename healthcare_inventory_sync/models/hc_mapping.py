@@ -1,4 +1,8 @@
-from odoo import api, fields, models
+from collections import Counter
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools.sql import create_unique_index
 
 
 class HcMappingMixin(models.AbstractModel):
@@ -13,6 +17,67 @@ class HcMappingMixin(models.AbstractModel):
     facility = fields.Char(help="The source's facility code (source.facility); empty: any facility.")
     external_code = fields.Char(required=True, index=True, string="External Code")
     active = fields.Boolean(default=True)
+
+    def init(self):
+        super().init()
+        if not self._abstract:
+            # an empty facility is one value, not NULLs that never collide: one mapping per code
+            create_unique_index(
+                self.env.cr,
+                f"{self._table}_code_facility_uniq",
+                self._table,
+                ["endpoint_id", "COALESCE(facility, '')", "external_code"],
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_one_mapping_per_code(
+            [(v.get("endpoint_id"), v.get("facility"), v.get("external_code")) for v in vals_list]
+        )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if {"endpoint_id", "facility", "external_code"} & set(vals):
+            keys = [
+                (
+                    vals.get("endpoint_id", rec.endpoint_id.id),
+                    vals.get("facility", rec.facility),
+                    vals.get("external_code", rec.external_code),
+                )
+                for rec in self
+            ]
+            self._check_one_mapping_per_code(keys, exclude=self)
+        return super().write(vals)
+
+    def _check_one_mapping_per_code(self, keys, exclude=None):
+        """A clear message before the unique index refuses it (one query for a whole import)."""
+        keys = [(ep, (fac or "").strip(), code) for ep, fac, code in keys if ep and code]
+        if not keys:
+            return
+        existing = (
+            self.with_context(active_test=False)
+            .sudo()
+            .search(
+                [
+                    ("endpoint_id", "in", list({k[0] for k in keys})),
+                    ("external_code", "in", list({k[2] for k in keys})),
+                    ("id", "not in", (exclude or self.browse()).ids),
+                ]
+            )
+        )
+        seen = Counter((m.endpoint_id.id, (m.facility or "").strip(), m.external_code) for m in existing)
+        for key in keys:
+            seen[key] += 1
+            if seen[key] > 1:
+                endpoint = self.env["hc.endpoint"].browse(key[0])
+                raise ValidationError(
+                    _(
+                        "%(code)s is already mapped for endpoint %(endpoint)s and %(facility)s.",
+                        code=key[2],
+                        endpoint=endpoint.display_name,
+                        facility=_("facility %s", key[1]) if key[1] else _("any facility"),
+                    )
+                )
 
     @api.model
     def _lookup(self, pairs):

@@ -3,6 +3,11 @@
 import json
 from datetime import date
 
+import psycopg2
+
+from odoo.exceptions import ValidationError
+from odoo.tools import mute_logger
+
 from .test_inventory_events import InventoryCase
 
 
@@ -169,3 +174,22 @@ class TestDirectPosting(InventoryCase):
             changes = json.loads(trail.changes) if isinstance(trail.changes, str) else trail.changes
             self.assertEqual(changes["state"]["new"], "done")
             self.assertEqual(changes["quantity"]["new"], move.quantity)
+
+
+class TestMappingUniqueness(InventoryCase):
+    def test_one_mapping_per_code_also_without_facility(self):
+        Mapping = self.env["hc.item.mapping"]
+        vals = {"endpoint_id": self.endpoint.id, "external_code": "CAB-42", "product_id": self.gauze.id}
+        Mapping.create(vals)
+        with self.assertRaisesRegex(ValidationError, "CAB-42 is already mapped"):
+            Mapping.create(vals)
+        Mapping.create({**vals, "facility": "GENHOSP"})  # a facility's own mapping is another one
+        with self.assertRaises(ValidationError):
+            Mapping.create({**vals, "facility": "GENHOSP"})
+        # the database refuses it too, whoever writes it
+        with self.assertRaises(psycopg2.errors.UniqueViolation), mute_logger("odoo.sql_db"):
+            self.env.cr.execute(
+                "INSERT INTO hc_item_mapping (endpoint_id, external_code, product_id, active) "
+                "VALUES (%s, %s, %s, true)",
+                (self.endpoint.id, "CAB-42", self.saline.id),
+            )
