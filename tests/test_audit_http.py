@@ -79,3 +79,53 @@ def test_seal_and_verify_over_rpc_and_table_is_append_only(odoo_server, db):
     ):
         with pytest.raises(psycopg2.Error, match="append-only"):
             db.execute(statement, some_id)
+
+
+def test_immediate_seal_waits_for_a_writer_in_flight_and_never_skips_its_event(odoo_server, db):
+    """A transaction took an audit id, another one a higher id and committed first: seal_pending
+    must neither pass over the lower one (left unsealed below the seal forever) nor break."""
+    import datetime
+    import threading
+
+    from odoo.addons.healthcare_audit.models.hc_audit_event import WRITERS_LOCK
+    from odoo.addons.healthcare_audit.models.tools import content_hash
+
+    odoo_server.rpc("hc.audit.event", "seal_pending")
+    writer = psycopg2.connect(db.conn.dsn)  # a writer in flight, the way _log writes
+    try:
+        cur = writer.cursor()
+        cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", (WRITERS_LOCK,))
+        row = {
+            "event_time": datetime.datetime.now(datetime.UTC).replace(tzinfo=None),
+            "action": "write",
+            "model": "res.partner",
+            "res_id": 1,
+            "interface": "rpc",
+            "user_id": 1,
+        }
+        cur.execute(
+            "INSERT INTO hc_audit_event (event_time, action, model, res_id, interface, user_id, hash) "
+            "VALUES (%(event_time)s, %(action)s, %(model)s, %(res_id)s, %(interface)s, %(user_id)s, %(hash)s) "
+            "RETURNING id",
+            {**row, "hash": content_hash(row)},
+        )
+        in_flight = cur.fetchone()[0]
+        # a later event, committed at once
+        odoo_server.rpc("hc.endpoint", "create", {"name": "after", "code": f"after-{uuid.uuid4().hex[:8]}"})
+        assert db.value("SELECT max(id) FROM hc_audit_event") > in_flight
+        sealed = {}
+        sealer = threading.Thread(target=lambda: sealed.update(id=odoo_server.rpc("hc.audit.event", "seal_pending")))
+        sealer.start()
+        sealer.join(1.5)
+        assert sealer.is_alive(), "the immediate seal waits for the writer in flight"
+        writer.commit()
+        sealer.join(60)
+        assert not sealer.is_alive()
+    finally:
+        writer.close()
+    result = odoo_server.rpc("hc.audit.event", "verify_chain")
+    assert result["ok"] is True, result
+    odoo_server.rpc("hc.audit.event", "seal_pending")
+    assert db.value("SELECT count(*) FROM hc_audit_seal WHERE %s = ANY(event_ids)", in_flight) == 1
+    result = odoo_server.rpc("hc.audit.event", "verify_chain")
+    assert result["ok"] is True, result

@@ -8,6 +8,10 @@ from odoo.tools import SQL
 
 from . import tools
 
+# every transaction that writes audit events holds this lock shared (writers never wait for each
+# other); an immediate seal takes it exclusively so that the writers in flight finish first
+WRITERS_LOCK = 74_311_002
+
 _logger = logging.getLogger(__name__)
 
 ACTIONS = [
@@ -217,6 +221,8 @@ class HcAuditEvent(models.Model):
                     now,
                 )
             )
+        # shared among writers: only an immediate seal (seal_pending) waits for it
+        self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock_shared(%s)", WRITERS_LOCK))
         self.env.cr.execute(
             SQL(
                 "INSERT INTO hc_audit_event (event_time, action, model, res_id, res_name, interface, user_id, "

@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from . import tools
-from .hc_audit_event import disable_append_only_triggers, install_append_only_triggers
+from .hc_audit_event import WRITERS_LOCK, disable_append_only_triggers, install_append_only_triggers
 
 _logger = logging.getLogger(__name__)
 SEAL_LOCK = 74_311_001  # advisory lock key: one sealer at a time (never taken on the hot path)
@@ -101,6 +101,8 @@ class HcAuditSeal(models.Model):
             )
         )
         rows = cr.fetchall()
+        if rows and not margin_seconds:
+            rows = self._committed_prefix(rows, last_id)
         if not rows:
             return False
         if margin_seconds:
@@ -145,6 +147,29 @@ class HcAuditSeal(models.Model):
         seal_id = cr.fetchone()[0]
         self.invalidate_model()
         return seal_id
+
+    @api.model
+    def _committed_prefix(self, rows, last_id):
+        """An immediate seal must not pass over an event that another transaction, in flight when
+        ours began, commits with a lower id: it would stay unsealed below the seal forever.
+
+        Wait for the writers in flight (their shared lock), then look at what is committed now
+        through a connection of its own: stop before the first committed event our snapshot does
+        not see. Events written by this very transaction are ours to seal.
+        """
+        cr = self.env.cr
+        cr.execute("SELECT pg_advisory_xact_lock(%s)", (WRITERS_LOCK,))
+        visible = {r[0] for r in rows}
+        with self.env.registry.cursor() as fresh:
+            fresh.execute(
+                "SELECT min(id) FROM hc_audit_event WHERE id > %s AND id <= %s AND NOT (id = ANY(%s))",
+                (last_id, rows[-1][0], list(visible)),
+            )
+            unseen = fresh.fetchone()[0]
+        if unseen:
+            _logger.info("hc_audit: seal stops before event %s, committed after this transaction began", unseen)
+            rows = [r for r in rows if r[0] < unseen]
+        return rows
 
     @api.model
     def _cron_seal(self):
