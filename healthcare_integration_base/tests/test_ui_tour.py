@@ -23,6 +23,7 @@ class TestExceptionApprovalTour(HttpCase, HcCase):
             "/odoo/action-healthcare_integration_base.action_hc_exception",
             "hc_exception_approve",
             login="hc_tour_approver",
+            timeout=240,  # a fresh database builds its asset bundles on this first page: slow on 2 cores
         )
         exception.invalidate_recordset()
         msg.invalidate_recordset()

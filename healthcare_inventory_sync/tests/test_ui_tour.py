@@ -23,6 +23,7 @@ class TestPharmacyTour(HttpCase, InventoryCase):
             "/odoo/action-healthcare_integration_base.action_hc_exception",
             "hc_pharmacy_expired_lot",
             login="hc_pharmacist",
+            timeout=240,  # a fresh database builds its asset bundles on this first page: slow on 2 cores
         )
         msg.invalidate_recordset()
         self.assertEqual(msg.state, "done")
