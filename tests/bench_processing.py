@@ -11,12 +11,15 @@ Prints, on the same database:
      the lot and the location, create a picking, validate it), events/s;
   3. the ratio;
   4. with --backlog B: the processing rate of the first K messages of a backlog of 1,000 and of
-     a backlog of B (default 100,000), to show the claim does not slow down with depth.
+     a backlog of B (default 100,000), to show the claim does not slow down with depth;
+  5. with --audit-pairs P: the queue rate with the audit trail's rules active and inactive, in
+     P interleaved pairs, and the overhead of auditing (healthcare_audit).
 Figures only: nothing asserts a timing.
 """
 
 import argparse
 import json
+import statistics
 import sys
 import time
 import uuid
@@ -100,7 +103,7 @@ def wait_done(server, endpoint_id, total, timeout):
     return {g["state"]: g["state_count"] for g in states}
 
 
-def bench_queue(server, n):
+def bench_queue(server, n, label="queue"):
     run = uuid.uuid4().hex[:6]
     code, eid, secret = make_endpoint(server, "realtime")
     bodies = [json.dumps({"events": [event(run, i) for i in range(s, min(n, s + 1000))]}) for s in range(0, n, 1000)]
@@ -109,7 +112,7 @@ def bench_queue(server, n):
         post(server.url, code, secret, body)
     states = wait_done(server, eid, n, timeout=max(600, n))
     elapsed = time.perf_counter() - start
-    print(f"queue:   {n} events, first 202 to last done {elapsed:.1f} s -> {n / elapsed:.1f} events/s  {states}")
+    print(f"{label + ':':<9}{n} events, first 202 to last done {elapsed:.1f} s -> {n / elapsed:.1f} events/s  {states}")
     return n / elapsed
 
 
@@ -196,6 +199,29 @@ def bench_backlog(server, depth, sample):
     return rate
 
 
+def bench_audit_overhead(server, n, pairs):
+    """The same queue run with the audit rules on and off, interleaved; rules restored at the end."""
+    try:
+        rules = server.call("hc.audit.rule", "search", [("active", "=", True)])
+    except xmlrpc.client.Fault:
+        print("audit:   healthcare_audit is not installed")
+        return
+    on, off = [], []
+    try:
+        for _ in range(pairs):
+            on.append(bench_queue(server, n, label="audit on"))
+            server.call("hc.audit.rule", "write", rules, {"active": False})
+            off.append(bench_queue(server, n, label="audit off"))
+            server.call("hc.audit.rule", "write", rules, {"active": True})
+    finally:
+        server.call("hc.audit.rule", "write", rules, {"active": True})
+    on_rate, off_rate = statistics.median(on), statistics.median(off)
+    print(
+        f"audit:   median {on_rate:.1f} events/s audited vs {off_rate:.1f} not audited -> "
+        f"overhead {100 * (off_rate / on_rate - 1):.1f}% (target <= 10%)"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default="http://127.0.0.1:8069")
@@ -206,6 +232,7 @@ def main():
     parser.add_argument("-m", type=int, default=200, help="events through XML-RPC one by one")
     parser.add_argument("--backlog", type=int, default=0, help="also compare a backlog of this depth with 1,000")
     parser.add_argument("--sample", type=int, default=1000, help="messages processed per backlog measurement")
+    parser.add_argument("--audit-pairs", type=int, default=0, help="also measure the audit overhead, in P pairs")
     args = parser.parse_args()
     server = Server(args.url, args.db, args.login, args.password)
     queue = bench_queue(server, args.n)
@@ -215,6 +242,8 @@ def main():
         small = bench_backlog(server, 1000, min(args.sample, 1000))
         large = bench_backlog(server, args.backlog, args.sample)
         print(f"backlog: rate at {args.backlog} = {100 * large / small:.0f}% of the rate at 1000 (target >= 80%)")
+    if args.audit_pairs:
+        bench_audit_overhead(server, args.n, args.audit_pairs)
 
 
 if __name__ == "__main__":
