@@ -11,6 +11,22 @@ from . import tools
 # every transaction that writes audit events holds this lock shared (writers never wait for each
 # other); an immediate seal takes it exclusively so that the writers in flight finish first
 WRITERS_LOCK = 74_311_002
+LOG_COLUMNS = (
+    ("event_time", "timestamp"),
+    ("action", "varchar"),
+    ("model", "varchar"),
+    ("res_id", "int4"),
+    ("res_name", "varchar"),
+    ("interface", "varchar"),
+    ("user_id", "int4"),
+    ("endpoint_id", "int4"),
+    ("correlation_id", "varchar"),
+    ("message_id", "int4"),
+    ("reason", "text"),
+    ("changes", "text"),
+    ("client_ip", "varchar"),
+    ("hash", "varchar"),
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -176,7 +192,7 @@ class HcAuditEvent(models.Model):
         interface, endpoint_id, correlation, message_id, ip = self._context_info()
         now = datetime.now(timezone.utc).replace(tzinfo=None)
         uid = self.env.uid
-        rows, values = [], []
+        rows = []
         for entry in entries:
             changes = entry.get("changes")
             row = {
@@ -198,37 +214,19 @@ class HcAuditEvent(models.Model):
             }
             row["hash"] = tools.content_hash(row)
             rows.append(row)
-            values.append(
-                SQL(
-                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    row["event_time"],
-                    row["action"],
-                    row["model"],
-                    row["res_id"],
-                    row["res_name"],
-                    row["interface"],
-                    row["user_id"],
-                    row["endpoint_id"],
-                    row["correlation_id"],
-                    row["message_id"],
-                    row["reason"],
-                    row["changes"],
-                    row["client_ip"],
-                    row["hash"],
-                    uid,
-                    now,
-                    uid,
-                    now,
-                )
-            )
         # shared among writers: only an immediate seal (seal_pending) waits for it
         self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock_shared(%s)", WRITERS_LOCK))
+        # one array per column: a statement of fixed size whatever the number of events
         self.env.cr.execute(
             SQL(
-                "INSERT INTO hc_audit_event (event_time, action, model, res_id, res_name, interface, user_id, "
-                "endpoint_id, correlation_id, message_id, reason, changes, client_ip, hash, create_uid, create_date, "
-                "write_uid, write_date) VALUES %s RETURNING id",
-                SQL(", ").join(values),
+                "INSERT INTO hc_audit_event (%s, create_uid, create_date, write_uid, write_date) "
+                "SELECT u.*, %s, %s, %s, %s FROM unnest(%s) AS u RETURNING id",
+                SQL(", ").join(SQL.identifier(col) for col, _type in LOG_COLUMNS),
+                uid,
+                now,
+                uid,
+                now,
+                SQL(", ").join(SQL(f"%s::{sqltype}[]", [row[col] for row in rows]) for col, sqltype in LOG_COLUMNS),
             )
         )
         return [r[0] for r in self.env.cr.fetchall()]

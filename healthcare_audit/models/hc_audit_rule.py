@@ -255,18 +255,38 @@ class HcAuditRule(models.Model):
         self.env["hc.audit.event"].sudo()._log(entries)
 
     @api.model
-    def _audit_inserted(self, records, extra_by_id=None):
+    def _audit_inserted(self, records, extra_by_id=None, values_by_id=None):
         """Records written in bulk outside the ORM, already in their final state (e.g. the done
         stock moves of a batch): logged as the ORM hooks log records reaching that state.
-        ``extra_by_id``: per record id, entry overrides such as message_id and correlation_id."""
+
+        ``extra_by_id``: per record id, entry overrides such as message_id and correlation_id.
+        ``values_by_id``: per record id, field values the writer already knows, in the trail's
+        format (many2one ``[id, name]``, x2many ids, datetimes as text); the tracked fields it
+        does not give are read from the records.
+        """
         rule = _rule(records)
         if not records or not rule or not ({"create", "state", "write"} & rule["actions"]):
             return []
         records = records.sudo().with_context(active_test=False)
+        values_by_id = values_by_id or {}
         if rule["states"] and "state" in records._fields:
-            records = records.filtered(lambda r: r.state in rule["states"])
+
+            def state_of(rec):
+                given = values_by_id.get(rec.id, {})
+                return given["state"] if "state" in given else rec.state
+
+            records = records.filtered(lambda r: state_of(r) in rule["states"])
         fnames = _tracked_fields(records, rule)
-        values = _snapshot(records, fnames)
+        known = values_by_id and all(f in values_by_id.get(rec.id, {}) for rec in records for f in fnames)
+        values = (
+            {rec.id: {f: values_by_id[rec.id][f] for f in fnames} for rec in records}
+            if known
+            else _snapshot(records, fnames)
+        )
+        for rec_values in values.values():
+            for fname in rec_values:
+                if tools.is_sensitive(fname, records._name):
+                    rec_values[fname] = tools.MASK
         action = "state" if "state" in rule["actions"] and "state" in records._fields else "create"
         extra_by_id = extra_by_id or {}
         entries = [
