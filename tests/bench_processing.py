@@ -112,7 +112,7 @@ def bench_queue(server, n, label="queue"):
         post(server.url, code, secret, body)
     states = wait_done(server, eid, n, timeout=max(600, n))
     elapsed = time.perf_counter() - start
-    print(f"{label + ':':<9}{n} events, first 202 to last done {elapsed:.1f} s -> {n / elapsed:.1f} events/s  {states}")
+    print(f"{label + ':':<10}{n} events, first 202 to last done {elapsed:.1f} s -> {n / elapsed:.1f} events/s  {states}")
     return n / elapsed
 
 
