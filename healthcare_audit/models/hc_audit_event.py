@@ -148,16 +148,16 @@ class HcAuditEvent(models.Model):
 
     # ------------------------------------------------------------------ no ORM writes, ever
     @api.model_create_multi
-    def create(self, vals_list):
+    def create(self, vals_list):  # pylint: disable=method-required-super
         raise AccessError(_("Audit events are written by the system only."))
 
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
         raise AccessError(_("Audit events cannot be modified."))
 
-    def unlink(self):
+    def unlink(self):  # pylint: disable=method-required-super
         raise AccessError(_("Audit events cannot be deleted."))
 
-    def copy(self, default=None):
+    def copy(self, default=None):  # pylint: disable=method-required-super
         raise AccessError(_("Audit events cannot be copied."))
 
     # ------------------------------------------------------------------ recording

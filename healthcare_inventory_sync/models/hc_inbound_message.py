@@ -439,7 +439,7 @@ class HcInboundMessage(models.Model):
                         ).id,
                     }
                 )
-            exc.message_post(body=f"{len(evs)} more event(s) posted short.")
+            exc.message_post(body=self.env._("%s more event(s) posted short.", len(evs)))
 
     # ------------------------------------------------------------------ posting
     def _hc_line(self, ev, virtual):

@@ -19,7 +19,7 @@ class HcMappingMixin(models.AbstractModel):
     active = fields.Boolean(default=True)
 
     def init(self):
-        super().init()
+        res = super().init()
         if not self._abstract:
             # an empty facility is one value, not NULLs that never collide: one mapping per code
             create_unique_index(
@@ -28,6 +28,7 @@ class HcMappingMixin(models.AbstractModel):
                 self._table,
                 ["endpoint_id", "COALESCE(facility, '')", "external_code"],
             )
+        return res
 
     @api.model_create_multi
     def create(self, vals_list):
