@@ -478,7 +478,9 @@ def cmd_run(args):
         data_dir,
         http_port=args.port,
         workers=args.workers,
-        max_cron_threads=1,
+        # Odoo's default: real-time processing keeps running while a batch endpoint's run
+        # (up to its time budget) holds the other cron thread
+        max_cron_threads=2,
         proxy_mode="False",
     )
     db = args.database
