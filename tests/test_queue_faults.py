@@ -29,6 +29,43 @@ def counts(db, endpoint_id):
     )
 
 
+def race_processors(odoo_server, endpoint_id, limit, calls):
+    """``calls`` process_pending RPC calls started at once, alternating between the given server
+    and a second server process on the same database; returns what each call handled."""
+    second = OdooServer(odoo_server.conf, odoo_server.db, odoo_server.workdir, cron_threads=0).start()
+    handled = []
+    try:
+        barrier = threading.Barrier(calls)
+
+        def process(server):
+            uid = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/common").authenticate(
+                server.db, "admin", "admin", {}
+            )
+            proxy = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/object", allow_none=True)
+            barrier.wait()
+            handled.append(
+                proxy.execute_kw(
+                    server.db,
+                    uid,
+                    "admin",
+                    "hc.inbound.message",
+                    "process_pending",
+                    [],
+                    {"limit": limit, "endpoint_ids": [endpoint_id]},
+                )
+            )
+
+        servers = [(odoo_server, second)[i % 2] for i in range(calls)]
+        threads = [threading.Thread(target=process, args=(server,)) for server in servers]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        second.stop()
+    return handled
+
+
 @pytest.mark.slow
 def test_sigkill_mid_batch_then_restart_every_message_done_exactly_once(e2e_env, db):
     """Kill -9 the server while it commits batches; after restart all end done, none twice."""
@@ -87,35 +124,7 @@ def test_two_processes_processing_at_once_never_apply_twice(odoo_server, db):
     run = uuid.uuid4().hex[:8]
     total = 6000
     post_pings(endpoint, total, run)
-    second = OdooServer(odoo_server.conf, odoo_server.db, odoo_server.workdir, cron_threads=0).start()
-    try:
-        handled = []
-        barrier = threading.Barrier(3)
-
-        def process(server):
-            common = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/common")
-            uid = common.authenticate(server.db, "admin", "admin", {})
-            proxy = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/object", allow_none=True)
-            barrier.wait()
-            handled.append(
-                proxy.execute_kw(
-                    server.db,
-                    uid,
-                    "admin",
-                    "hc.inbound.message",
-                    "process_pending",
-                    [],
-                    {"limit": 10, "endpoint_ids": [endpoint.id]},
-                )
-            )
-
-        threads = [threading.Thread(target=process, args=(s,)) for s in (odoo_server, second, odoo_server)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        second.stop()
+    handled = race_processors(odoo_server, endpoint.id, limit=10, calls=3)
     # the counts returned are per call (Odoo re-runs an RPC call after a serialization failure),
     # so the proof is in the database: every message done, none twice
     assert sum(1 for n in handled if n > 0) >= 2, f"the work was shared: {handled}"
@@ -137,32 +146,7 @@ def test_processes_consuming_the_same_stock_at_once_conflict_without_charging_re
         body = {"events": [event(quantity=1, occurred_at="2026-11-24T08:00:00Z") for _ in range(start, start + 300)]}
         resp = endpoint.post(json.dumps(body))
         assert resp.status_code == 202, resp.text
-    second = OdooServer(odoo_server.conf, odoo_server.db, odoo_server.workdir, cron_threads=0).start()
-    try:
-        barrier = threading.Barrier(4)
-
-        def process(server):
-            common = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/common")
-            uid = common.authenticate(server.db, "admin", "admin", {})
-            proxy = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/object", allow_none=True)
-            barrier.wait()
-            proxy.execute_kw(
-                server.db,
-                uid,
-                "admin",
-                "hc.inbound.message",
-                "process_pending",
-                [],
-                {"limit": 25, "endpoint_ids": [endpoint.id]},
-            )
-
-        threads = [threading.Thread(target=process, args=(s,)) for s in (odoo_server, second, odoo_server, second)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        second.stop()
+    race_processors(odoo_server, endpoint.id, limit=25, calls=4)
     assert counts(db, endpoint.id) == {"done": total}
     charged = db.all(
         "SELECT error_code, count(*) FROM hc_inbound_message WHERE endpoint_id = %s AND (attempts > 1 OR "

@@ -183,16 +183,23 @@ def find_chromium():
     return None
 
 
+def apt_install(package, purpose):
+    """Install a Debian package when we are root on a system with apt-get; True if we tried."""
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        return False
+    say(f"hc: installing Debian's '{package}' package for {purpose} ...")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
+    subprocess.run(["apt-get", "install", "-y", "-qq", package], env=env, check=False)
+    return True
+
+
 def ensure_chromium():
     """Browser tours must run: find Chromium, install Debian's when we can, else stop."""
     path = find_chromium()
     if path:
         return path
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        say("hc: Chromium is missing; installing Debian's 'chromium' package for the browser tours ...")
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=env, check=False)
+    if apt_install("chromium", "the browser tours"):
         path = find_chromium()
         if path:
             return path
@@ -212,11 +219,7 @@ def ensure_wkhtmltopdf():
     path = shutil.which("wkhtmltopdf")
     if path:
         return path
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        say("hc: wkhtmltopdf is missing; installing Debian's 'wkhtmltopdf' package for the PDF reports ...")
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "wkhtmltopdf"], env=env, check=False)
+    if apt_install("wkhtmltopdf", "the PDF reports"):
         path = shutil.which("wkhtmltopdf")
         if path:
             return path
