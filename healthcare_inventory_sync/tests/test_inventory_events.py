@@ -102,6 +102,19 @@ class InventoryCase(TransactionCase):
             product, location, lot_id=lot, strict=True, allow_negative=True
         )
 
+    def lot_expiring_soon(self):
+        """Lot TL-SOON of the saline, expiring in 20 days, 8 of it in store T1 at 2.5 each."""
+        soon = self.env["stock.lot"].create(
+            {
+                "name": "TL-SOON",
+                "product_id": self.saline.id,
+                "expiration_date": fields.Datetime.now() + timedelta(days=20),
+            }
+        )
+        self.saline.standard_price = 2.5
+        self.env["stock.quant"]._update_available_quantity(self.saline, self.store, 8, lot_id=soon)
+        return soon
+
     def assert_failed(self, msg, code):
         self.assertEqual((msg.state, msg.error_class, msg.error_code), ("failed", "business", code), msg.error_detail)
         self.assertEqual(msg.exception_id.code, code)
@@ -307,15 +320,7 @@ class TestFhir(InventoryCase):
 
 class TestExpiryRisk(InventoryCase):
     def test_report_and_one_activity_per_lot(self):
-        soon = self.env["stock.lot"].create(
-            {
-                "name": "TL-SOON",
-                "product_id": self.saline.id,
-                "expiration_date": fields.Datetime.now() + timedelta(days=20),
-            }
-        )
-        self.saline.standard_price = 2.5
-        self.env["stock.quant"]._update_available_quantity(self.saline, self.store, 8, lot_id=soon)
+        soon = self.lot_expiring_soon()
         Risk = self.env["hc.expiry.risk"]
         row = Risk.search([("lot_id", "=", soon.id)])
         self.assertEqual((row.location_id, row.quantity, row.value), (self.store, 8, 20))

@@ -73,15 +73,7 @@ class TestReconciliationReport(ReportCase):
 
 class TestExpiryRiskReport(ReportCase):
     def test_lots_within_the_horizon_per_location(self):
-        soon = self.env["stock.lot"].create(
-            {
-                "name": "TL-SOON",
-                "product_id": self.saline.id,
-                "expiration_date": fields.Datetime.now() + timedelta(days=20),
-            }
-        )
-        self.saline.standard_price = 2.5
-        self.env["stock.quant"]._update_available_quantity(self.saline, self.store, 8, lot_id=soon)
+        soon = self.lot_expiring_soon()
         self.env["ir.config_parameter"].set_param("hc.expiry_risk_days", 30)
         # nothing selected: every lot within the horizon
         html, pdf = self.render("healthcare_inventory_sync.action_report_hc_expiry_risk")
