@@ -29,6 +29,25 @@ def counts(db, endpoint_id):
     )
 
 
+def rpc_process_pending(server):
+    """Log in to ``server`` over XML-RPC as admin; return a call of process_pending there."""
+    uid = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/common").authenticate(server.db, "admin", "admin", {})
+    proxy = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/object", allow_none=True)
+
+    def process_pending(endpoint_id, limit):
+        return proxy.execute_kw(
+            server.db,
+            uid,
+            "admin",
+            "hc.inbound.message",
+            "process_pending",
+            [],
+            {"limit": limit, "endpoint_ids": [endpoint_id]},
+        )
+
+    return process_pending
+
+
 def race_processors(odoo_server, endpoint_id, limit, calls):
     """``calls`` process_pending RPC calls started at once, alternating between the given server
     and a second server process on the same database; returns what each call handled."""
@@ -38,22 +57,9 @@ def race_processors(odoo_server, endpoint_id, limit, calls):
         barrier = threading.Barrier(calls)
 
         def process(server):
-            uid = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/common").authenticate(
-                server.db, "admin", "admin", {}
-            )
-            proxy = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/object", allow_none=True)
+            process_pending = rpc_process_pending(server)
             barrier.wait()
-            handled.append(
-                proxy.execute_kw(
-                    server.db,
-                    uid,
-                    "admin",
-                    "hc.inbound.message",
-                    "process_pending",
-                    [],
-                    {"limit": limit, "endpoint_ids": [endpoint_id]},
-                )
-            )
+            handled.append(process_pending(endpoint_id, limit=limit))
 
         servers = [(odoo_server, second)[i % 2] for i in range(calls)]
         threads = [threading.Thread(target=process, args=(server,)) for server in servers]
@@ -78,20 +84,9 @@ def test_sigkill_mid_batch_then_restart_every_message_done_exactly_once(e2e_env,
         assert counts(db, endpoint.id) == {"received": total}
 
         def process():
-            proxy = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/object", allow_none=True)
-            uid = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/common").authenticate(
-                server.db, "admin", "admin", {}
-            )
+            process_pending = rpc_process_pending(server)
             try:
-                proxy.execute_kw(
-                    server.db,
-                    uid,
-                    "admin",
-                    "hc.inbound.message",
-                    "process_pending",
-                    [],
-                    {"limit": 50, "endpoint_ids": [endpoint.id]},
-                )
+                process_pending(endpoint.id, limit=50)
             except (OSError, xmlrpc.client.Fault, xmlrpc.client.ProtocolError):
                 pass  # the server is killed under it
 

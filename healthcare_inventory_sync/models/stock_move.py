@@ -79,7 +79,7 @@ class StockMove(models.Model):
         """Insert the done moves of ``lines`` and apply their effects; returns the moves, in order."""
         if not lines:
             return self.browse()
-        env, cr = self.env, self.env.cr
+        env = self.env
         env.flush_all()
         now, uid = fields.Datetime.now(), env.uid
         refund = "to_refund" in self._fields
@@ -109,17 +109,14 @@ class StockMove(models.Model):
             )
             for ln, pqty in zip(lines, product_qtys, strict=True)
         ]
-        cr.execute(
-            SQL(
-                "INSERT INTO stock_move (name, sequence, priority, date, company_id, product_id, product_uom, "
-                "product_uom_qty, product_qty, quantity, location_id, location_dest_id, state, origin, procure_method, "
-                "reference, picked, scrapped, propagate_cancel, is_inventory, additional, create_uid, create_date, "
-                "write_uid, write_date%s) VALUES %s RETURNING id",
-                SQL(", to_refund") if refund else SQL(""),
-                SQL(", ").join(move_rows),
-            )
+        move_ids = self._hc_insert_rows(
+            "INSERT INTO stock_move (name, sequence, priority, date, company_id, product_id, product_uom, "
+            "product_uom_qty, product_qty, quantity, location_id, location_dest_id, state, origin, procure_method, "
+            "reference, picked, scrapped, propagate_cancel, is_inventory, additional, create_uid, create_date, "
+            "write_uid, write_date%s) VALUES %s RETURNING id",
+            SQL(", to_refund") if refund else SQL(""),
+            move_rows,
         )
-        move_ids = [row[0] for row in cr.fetchall()]
         expiry = "expiration_date" in env["stock.move.line"]._fields
         line_rows = [
             SQL(
@@ -143,21 +140,25 @@ class StockMove(models.Model):
             )
             for mid, ln, pqty in zip(move_ids, lines, product_qtys, strict=True)
         ]
-        cr.execute(
-            SQL(
-                "INSERT INTO stock_move_line (move_id, company_id, product_id, product_uom_id, lot_id, location_id, "
-                "location_dest_id, state, reference, quantity, quantity_product_uom, picked, date, create_uid, "
-                "create_date, write_uid, write_date%s) VALUES %s RETURNING id",
-                SQL(", expiration_date") if expiry else SQL(""),
-                SQL(", ").join(line_rows),
-            )
+        line_ids = self._hc_insert_rows(
+            "INSERT INTO stock_move_line (move_id, company_id, product_id, product_uom_id, lot_id, location_id, "
+            "location_dest_id, state, reference, quantity, quantity_product_uom, picked, date, create_uid, "
+            "create_date, write_uid, write_date%s) VALUES %s RETURNING id",
+            SQL(", expiration_date") if expiry else SQL(""),
+            line_rows,
         )
-        line_ids = [row[0] for row in cr.fetchall()]
         moves = self.browse(move_ids)
         self._hc_apply_quants(lines, product_qtys, line_ids)
         self._hc_value(moves, lines)
         self._hc_audit_inserted(moves, lines)
         return moves
+
+    @api.model
+    def _hc_insert_rows(self, statement, optional_columns, rows):
+        """One INSERT of many rows (``optional_columns`` fills the statement's first %s, the rows
+        its second); the new ids, in the order of ``rows``."""
+        self.env.cr.execute(SQL(statement, optional_columns, SQL(", ").join(rows)))
+        return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
     def _hc_apply_quants(self, lines, product_qtys, line_ids):
