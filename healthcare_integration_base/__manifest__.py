@@ -17,6 +17,7 @@
         "security/hc_record_rules.xml",
         "data/hc_cron.xml",
         "data/hc_mail_activity_type.xml",
+        "data/hc_message_type_data.xml",
         "views/hc_endpoint_views.xml",
         "views/hc_inbound_message_views.xml",
         "views/hc_idempotency_key_views.xml",
@@ -25,6 +26,7 @@
         "views/hc_endpoint_stat_views.xml",
         "views/res_config_settings_views.xml",
         "views/hc_menus.xml",
+        "views/hc_message_type_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -16,23 +16,17 @@ import time
 from unittest.mock import patch
 
 Msg = env["hc.inbound.message"]
-model_cls = type(Msg)
-orig = model_cls._hc_processors
-
-
-def processors(self):
-    return {**orig(self), "bench.*": "_hc_bench_process"}
-
+echo_cls = type(env["hc.processor.echo"])
 
 STOCK = env.ref("stock.stock_location_stock").id
 CUST = env.ref("stock.stock_location_customers").id
 product = env["product.product"].create({"name": "Bench gauze", "type": "consu", "is_storable": True})
 
 
-def bench(self):
+def bench(self, messages):
     out = {}
     Move = self.env["stock.move"]
-    for msg in self:
+    for msg in messages:
         move = Move.create(
             {
                 "name": "bench",
@@ -51,8 +45,9 @@ def bench(self):
     return out
 
 
-patch.object(model_cls, "_hc_processors", processors).start()
-patch.object(model_cls, "_hc_bench_process", bench, create=True).start()
+# the bench's processor: a message type registered as data, its processing done by `bench`
+env["hc.message.type"].create({"name": "bench", "code": "bench.*", "processor_model": "hc.processor.echo"})
+patch.object(echo_cls, "_process", bench).start()
 ep = env["hc.endpoint"].create({"name": "bench", "code": "bench-ep"})
 partners = env["res.partner"].create([{"name": f"B{i}"} for i in range(200)])
 rule = env["hc.audit.rule"].search([("model", "in", ("stock.move", "stock.quant"))])

@@ -3,13 +3,15 @@
 import json
 from unittest.mock import patch
 
-from odoo.addons.healthcare_integration_base.tests.common import HcCase, _test_processor
+from odoo.addons.healthcare_integration_base.tests.common import HcCase
 from odoo.tests import new_test_user
 
+_echo_process = None
 
-def _processor_touching_partners(messages):
-    """The base test processor, plus a tracked change per message: partner.comment = payload's note."""
-    out = _test_processor(messages)
+
+def _processor_touching_partners(self, messages):
+    """The echo processor, plus a tracked change per message: partner.comment = payload's note."""
+    out = _echo_process(self, messages)
     for msg in messages:
         body = json.loads(msg.payload)
         if body.get("partner_id") and not isinstance(out.get(msg.id), Exception):
@@ -31,8 +33,10 @@ class AuditCase(HcCase):
                 "actions": "create,write,unlink",
             }
         )
-        model_cls = type(cls.env["hc.inbound.message"])
-        p = patch.object(model_cls, "_hc_test_process", lambda self: _processor_touching_partners(self), create=True)
+        global _echo_process
+        echo_cls = type(cls.env["hc.processor.echo"])
+        _echo_process = echo_cls._process
+        p = patch.object(echo_cls, "_process", _processor_touching_partners)
         p.start()
         cls.addClassCleanup(p.stop)
         cls.Event = cls.env["hc.audit.event"]

@@ -5,9 +5,12 @@ from . import (
     hc_endpoint,
     hc_endpoint_secret,
     hc_idempotency_key,
+    hc_message_type,
+    hc_message_processor,
     hc_inbound_message,
     hc_exception,
     hc_outbound_message,
+    hc_event_subscription,
     hc_endpoint_stat,
     res_config_settings,
 )

@@ -79,6 +79,14 @@ class HcEndpoint(models.Model):
     max_batch_events = fields.Integer(default=1000)
     timestamp_tolerance = fields.Integer(default=300, string="Timestamp Tolerance (s)")
     max_attempts = fields.Integer(default=8, help="Technical failures are retried this many times, then 'dead'.")
+    priority = fields.Selection(
+        [("0", "Low"), ("1", "Normal"), ("2", "High"), ("3", "Critical")],
+        default="0",
+        required=True,
+        tracking=True,
+        help="Messages of this endpoint are claimed at least at this priority (their type's may be higher): "
+        "e.g. Critical for dispensing cabinets, Low for a nightly bulk feed.",
+    )
     secret_grace_hours = fields.Integer(
         default=24, help="After a new secret is generated, the previous one stays valid this long."
     )
@@ -245,6 +253,7 @@ class HcEndpoint(models.Model):
             "max_body": endpoint.max_body_bytes or DEFAULT_MAX_BODY,
             "max_batch": endpoint.max_batch_events or 1000,
             "tolerance": endpoint.timestamp_tolerance or 300,
+            "priority": int(endpoint.priority or 0),
         }
 
     @api.model
@@ -257,9 +266,30 @@ class HcEndpoint(models.Model):
     def _type_allowed(patterns, message_type):
         return not patterns or any(fnmatchcase(message_type or "", p) for p in patterns)
 
+    # fields the controller's cached context (``_auth_context``) or ``_active_codes`` is made of;
+    # bookkeeping writes (last batch run, breaker, alerts) leave every worker's cache alone
+    _AUTH_FIELDS = frozenset(
+        {
+            "code",
+            "active",
+            "company_id",
+            "user_id",
+            "auth_method",
+            "sync_mode",
+            "allowed_networks",
+            "allowed_message_types",
+            "rate_limit_per_minute",
+            "max_body_bytes",
+            "max_batch_events",
+            "timestamp_tolerance",
+            "priority",
+        }
+    )
+
     def write(self, vals):
         res = super().write(vals)
-        self.env.registry.clear_cache()
+        if self._AUTH_FIELDS.intersection(vals):
+            self.env.registry.clear_cache()
         return res
 
     @api.model_create_multi

@@ -61,11 +61,15 @@ class HcException(models.Model):
 
     # ------------------------------------------------------------------ creation
     @api.model
-    def _default_team(self, endpoint, error):
+    def _default_team(self, endpoint, error, message=None):
+        """The processor's team for this cause, else the message type's, else the endpoint's."""
         if error.team_xmlid:
             team = self.env.ref(error.team_xmlid, raise_if_not_found=False)
             if team:
                 return team
+        row = message and self.env["hc.message.type"]._match(message.message_type)
+        if row and row[9]:
+            return self.env["hc.team"].browse(row[9])
         return endpoint.team_id
 
     @api.model
@@ -97,7 +101,7 @@ class HcException(models.Model):
                         "detail": err.detail,
                         "endpoint_id": msg.endpoint_id.id,
                         "company_id": msg.company_id.id or msg.endpoint_id.company_id.id,
-                        "team_id": self._default_team(msg.endpoint_id, err).id,
+                        "team_id": self._default_team(msg.endpoint_id, err, msg).id,
                         "severity": err.severity,
                         "res_model": err.record and err.record[0],
                         "res_id": err.record and err.record[1],

@@ -4,7 +4,6 @@ import random
 import time
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
-from fnmatch import fnmatchcase
 
 import psycopg2
 
@@ -12,7 +11,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..lib.errors import HcBusinessError, HcTechnicalError
+from ..lib import errors
+from ..lib.errors import HcBusinessError, HcError, HcTechnicalError
 
 # another worker changed the same rows (a quant, a lot) since our snapshot: not the message's fault
 CONCURRENCY_ERRORS = (
@@ -52,9 +52,9 @@ def parse_rfc3339(value):
     return parsed.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def backoff_seconds(attempts, rng=random):
+def backoff_seconds(attempts, rng=random, base=BACKOFF_BASE, cap=BACKOFF_CAP):
     """Exponential backoff with full jitter in [50%, 100%] of the step."""
-    step = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(attempts - 1, 0)))
+    step = min(cap, base * (2 ** min(max(attempts - 1, 0), 40)))
     return step * (0.5 + rng.random() / 2)
 
 
@@ -103,19 +103,34 @@ class HcInboundMessage(models.Model):
     result_model = fields.Char(readonly=True)
     result_ids = fields.Char(readonly=True, help="JSON list of the ids of the records this message produced.")
     duplicate_count = fields.Integer(readonly=True, help="Repeats answered with this message.")
+    priority = fields.Selection(
+        [("0", "Low"), ("1", "Normal"), ("2", "High"), ("3", "Critical")],
+        compute="_compute_priority",
+        help="Claimed before lower priorities (the higher of its type's and its endpoint's).",
+    )
+    priority_level = fields.Integer(
+        readonly=True, default=1, index=True, help="Stored priority: 0 low, 1 normal, 2 high, 3 critical."
+    )
     display_ref = fields.Char(compute="_compute_display_ref")
     payload_pretty = fields.Text(compute="_compute_payload_pretty", string="Payload (formatted)")
     latency_ms = fields.Integer(compute="_compute_latency", string="Latency (ms)")
 
     def init(self):
+        # claims take the highest priority first, then the oldest
+        self.env.cr.execute("DROP INDEX IF EXISTS hc_inbound_message_pending_idx")
         self.env.cr.execute(
-            "CREATE INDEX IF NOT EXISTS hc_inbound_message_pending_idx ON hc_inbound_message (id) "
-            "WHERE state IN ('received', 'retry')"
+            "CREATE INDEX IF NOT EXISTS hc_inbound_message_claim_idx ON hc_inbound_message "
+            "(priority_level DESC, id) WHERE state IN ('received', 'retry')"
         )
         self.env.cr.execute(
             "CREATE INDEX IF NOT EXISTS hc_inbound_message_failed_cause_idx "
             "ON hc_inbound_message (exception_id) WHERE state = 'failed'"
         )
+
+    @api.depends("priority_level")
+    def _compute_priority(self):
+        for msg in self:
+            msg.priority = str(min(max(msg.priority_level or 0, 0), 3))
 
     def _compute_display_ref(self):
         for msg in self:
@@ -141,38 +156,9 @@ class HcInboundMessage(models.Model):
 
     # ------------------------------------------------------------------ processors
     @api.model
-    def _hc_processors(self):
-        """Message type pattern -> name of a method of this model that processes a batch.
-
-        Modules register their processors by extending this method::
-
-            def _hc_processors(self):
-                return {**super()._hc_processors(), "inventory.*": "_hc_process_inventory"}
-
-        A processor is called on a recordset of messages of matching types and returns
-        ``{message_id: outcome}`` where outcome is a dict ``{"result_model": ..., "result_ids":
-        [...]}`` (done), an :class:`HcBusinessError` (waits for a person) or an
-        :class:`HcTechnicalError` (retried). It must isolate its messages from one another
-        (savepoints); if it raises, the engine re-runs its messages one by one.
-        """
-        return {"hc.ping": "_hc_process_ping"}
-
-    def _hc_process_ping(self):
-        """``hc.ping``: an end-to-end connectivity check a sender may post at any time.
-
-        It has no business effect; it proves the message was stored, claimed and processed.
-        """
-        return {msg.id: {"result_model": None, "result_ids": []} for msg in self}
-
-    @api.model
-    def _processor_for(self, message_type, processors=None):
-        processors = processors if processors is not None else self._hc_processors()
-        if message_type in processors:
-            return processors[message_type]
-        for pattern, method in processors.items():
-            if fnmatchcase(message_type or "", pattern):
-                return method
-        return None
+    def _type_row(self, message_type):
+        """The registered type a message type resolves to (``hc.message.type._table`` row) or None."""
+        return self.env["hc.message.type"]._match(message_type)
 
     def _is_approved(self, code):
         """True when a person approved business error ``code`` for this message."""
@@ -267,13 +253,15 @@ class HcInboundMessage(models.Model):
 
     @api.model
     def _insert_messages(self, ctx, docs, indexes, meta, now):
+        Type = self.env["hc.message.type"]
         rows = []
         for i in indexes:
             doc = docs[i]
             rejected = doc.get("state") == "rejected"
             rows.append(
                 SQL(
-                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 0, 0, %s, %s, %s, %s, false)",
+                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 0, 0, %s, %s, %s, %s, "
+                    "false, %s)",
                     ctx["id"],
                     ctx["company_id"],
                     doc.get("message_type"),
@@ -295,6 +283,7 @@ class HcInboundMessage(models.Model):
                     now,
                     ctx["user_id"],
                     now,
+                    max(Type._priority_of(doc.get("message_type")), ctx.get("priority") or 0),
                 )
             )
         self.env.cr.execute(
@@ -303,7 +292,7 @@ class HcInboundMessage(models.Model):
                 "correlation_id, webhook_id, content_type, payload, payload_hash, batch_index, client_ip, received_at, "
                 "occurred_at, error_class, error_code, error_detail, attempts, duplicate_count, "
                 "create_uid, create_date, "
-                "write_uid, write_date, payload_archived) VALUES %s RETURNING id",
+                "write_uid, write_date, payload_archived, priority_level) VALUES %s RETURNING id",
                 SQL(", ").join(rows),
             )
         )
@@ -448,7 +437,8 @@ class HcInboundMessage(models.Model):
             conditions.append(SQL("m.endpoint_id IN (SELECT id FROM hc_endpoint WHERE sync_mode = %s)", sync_mode))
         self.env.cr.execute(
             SQL(
-                "SELECT m.id FROM hc_inbound_message m WHERE %s ORDER BY m.id LIMIT %s FOR UPDATE SKIP LOCKED",
+                "SELECT m.id FROM hc_inbound_message m WHERE %s ORDER BY m.priority_level DESC, m.id LIMIT %s "
+                "FOR UPDATE SKIP LOCKED",
                 SQL(" AND ").join(conditions),
                 limit,
             )
@@ -534,45 +524,47 @@ class HcInboundMessage(models.Model):
         self.process_pending(sync_mode="realtime", time_budget=120)
 
     def _process_claimed(self):
-        """Run processors on claimed messages and record every outcome, in bulk."""
-        processors = self._hc_processors()
+        """Run each type's processor on the claimed messages and record every outcome, in bulk."""
         groups = defaultdict(list)
         for msg in self:
-            groups[(self._processor_for(msg.message_type, processors), msg.endpoint_id)].append(msg.id)
+            row = self._type_row(msg.message_type)
+            groups[(row[4] if row else None, msg.endpoint_id)].append(msg.id)
         outcomes = {}
-        for (method, endpoint), ids in groups.items():
+        for (processor_model, endpoint), ids in groups.items():
             # who and through which interface: read by the audit trail and by processors
             batch = self.browse(ids).with_context(
                 hc_interface=f"webhook:{endpoint.code}",
                 hc_endpoint_id=endpoint.id,
                 hc_correlation_ids={m.id: m.correlation_id for m in self.browse(ids)},
             )
-            if not method:
+            if not processor_model or processor_model not in self.env:
                 for msg_id in ids:
                     outcomes[msg_id] = HcBusinessError(
-                        "no_handler", "No processor is installed for this message type.", cause="no_handler"
+                        errors.NO_HANDLER, "No processor is installed for this message type.", cause=errors.NO_HANDLER
                     )
                 continue
-            outcomes.update(self._run_processor(batch, method))
+            outcomes.update(self._run_processor(batch, processor_model))
         self._record_outcomes(outcomes)
 
-    def _run_processor(self, batch, method):
+    def _run_processor(self, batch, processor_model):
+        """``{message_id: outcome}`` from the processor; a crash re-runs its messages one by one."""
+        processor = self.env[processor_model].with_context(batch.env.context)
         try:
             with self.env.cr.savepoint():
-                out = getattr(batch, method)() or {}
+                out = processor._process(batch) or {}
         except CONCURRENCY_ERRORS:
             raise  # the snapshot is stale for every message of the batch: see process_pending
         except Exception:
-            _logger.info("Processor %s failed on a batch of %s; isolating messages", method, len(batch), exc_info=True)
+            _logger.info(
+                "Processor %s failed on a batch of %s; isolating messages", processor_model, len(batch), exc_info=True
+            )
             out = {}
             for msg in batch:
                 single = msg.with_context(hc_correlation_id=msg.correlation_id, hc_message_id=msg.id)
                 try:
                     with self.env.cr.savepoint():
-                        out.update(getattr(single, method)() or {})
-                except HcBusinessError as exc:
-                    out[msg.id] = exc
-                except HcTechnicalError as exc:
+                        out.update(processor.with_context(single.env.context)._process(single) or {})
+                except HcError as exc:
                     out[msg.id] = exc
                 except CONCURRENCY_ERRORS:
                     raise
@@ -580,7 +572,7 @@ class HcInboundMessage(models.Model):
                     _logger.warning("Message %s failed technically: %s", msg.id, type(exc).__name__)
                     out[msg.id] = HcTechnicalError(type(exc).__name__, str(exc)[:500])
         for msg_id in batch.ids:
-            out.setdefault(msg_id, HcTechnicalError("no_outcome", "The processor returned no outcome."))
+            out.setdefault(msg_id, HcTechnicalError(errors.NO_OUTCOME, "The processor returned no outcome."))
         return out
 
     def _record_outcomes(self, outcomes):
@@ -619,29 +611,42 @@ class HcInboundMessage(models.Model):
             self.env["hc.exception"]._resolve_when_all_done([mid for mid, _o in done])
 
     def _record_technical(self, failures, now):
-        msgs = self.browse([mid for mid, _e in failures])
-        max_attempts = {m.id: m.endpoint_id.max_attempts or 8 for m in msgs}
-        attempts = {m.id: m.attempts + 1 for m in msgs}
+        """Retry with the type's policy (attempts, backoff), honouring ``retry_at`` and ``counts``."""
+        by_id = dict(failures)
+        msgs = self.browse(list(by_id))
         rows = []
-        for mid, exc in failures:
-            dead = attempts[mid] >= max_attempts[mid]
-            nxt = None if dead else now + timedelta(seconds=backoff_seconds(attempts[mid]))
+        for msg in msgs:
+            exc = by_id[msg.id]
+            row = self._type_row(msg.message_type)
+            max_attempts = (row and row[6]) or msg.endpoint_id.max_attempts or 8
+            counts = getattr(exc, "counts", True)
+            attempts = msg.attempts + (1 if counts else 0)
+            dead = counts and attempts >= max_attempts
+            retry_at = getattr(exc, "retry_at", None)
+            if dead:
+                nxt = None
+            elif retry_at:
+                nxt = max(retry_at, now)
+            else:
+                base, cap = (row[7], row[8]) if row else (BACKOFF_BASE, BACKOFF_CAP)
+                nxt = now + timedelta(seconds=backoff_seconds(attempts, base=base, cap=cap))
             rows.append(
                 SQL(
-                    "(%s, %s, %s, %s, %s)",
-                    mid,
+                    "(%s, %s, %s::timestamp, %s, %s, %s)",
+                    msg.id,
                     "dead" if dead else "retry",
                     nxt,
                     getattr(exc, "code", type(exc).__name__),
                     (getattr(exc, "detail", "") or "")[:2000],
+                    1 if counts else 0,
                 )
             )
         self.env.cr.execute(
             SQL(
-                "UPDATE hc_inbound_message m SET state = v.state, attempts = m.attempts + 1, "
-                "next_attempt_at = v.nxt::timestamp, "
+                "UPDATE hc_inbound_message m SET state = v.state, attempts = m.attempts + v.n, "
+                "next_attempt_at = v.nxt, "
                 "error_class = 'technical', error_code = v.code, error_detail = v.detail, processed_at = %s, "
-                "write_date = %s FROM (VALUES %s) AS v(mid, state, nxt, code, detail) WHERE m.id = v.mid",
+                "write_date = %s FROM (VALUES %s) AS v(mid, state, nxt, code, detail, n) WHERE m.id = v.mid",
                 now,
                 now,
                 SQL(", ").join(rows),

@@ -3,11 +3,8 @@
 import hashlib
 import json
 from contextlib import contextmanager
-from unittest.mock import patch
 
 from odoo.tests import TransactionCase, new_test_user
-
-from ..lib.errors import HcBusinessError, HcTechnicalError
 
 
 def doc(key, body, message_type="test.echo", **extra):
@@ -21,29 +18,9 @@ def doc(key, body, message_type="test.echo", **extra):
     }
 
 
-def _test_processor(messages):
-    """A processor driven by the payload: {"outcome": "done" | "business:<code>" | "technical"}."""
-    out = {}
-    for msg in messages:
-        body = json.loads(msg.payload)
-        outcome = body.get("outcome", "done")
-        if outcome.startswith("business:"):
-            code = outcome.split(":", 1)[1]
-            if msg._is_approved(code):
-                out[msg.id] = {"result_model": "res.partner", "result_ids": [1]}
-            else:
-                out[msg.id] = HcBusinessError(code, f"test failure {code}", cause=body.get("cause", code))
-        elif outcome == "technical":
-            out[msg.id] = HcTechnicalError("partner_timeout", "the test partner timed out")
-        elif outcome == "crash":
-            raise RuntimeError("processor bug")
-        else:
-            out[msg.id] = {"result_model": "res.partner", "result_ids": [msg.id]}
-    return out
-
-
 class HcCase(TransactionCase):
-    """An endpoint, users of each role, and a test processor for ``test.*`` messages."""
+    """An endpoint, users of each role, and the ``test.*`` message type, registered as data: the
+    diagnostic ``hc.processor.echo`` whose outcome each payload chooses."""
 
     @classmethod
     def setUpClass(cls):
@@ -58,20 +35,9 @@ class HcCase(TransactionCase):
         cls.reader = new_test_user(cls.env, "hc_reader", groups="healthcare_integration_base.group_hc_user")
         cls.team.user_id = cls.approver2
         cls.Message = cls.env["hc.inbound.message"]
-        model_cls = type(cls.Message)
-        original = model_cls._hc_processors
-
-        def processors(self):
-            return {**original(self), "test.*": "_hc_test_process"}
-
-        cls._patches = [
-            patch.object(model_cls, "_hc_processors", processors),
-            patch.object(model_cls, "_hc_test_process", lambda self: _test_processor(self), create=True),
-        ]
-        for p in cls._patches:
-            p.start()
-        for p in cls._patches:
-            cls.addClassCleanup(p.stop)
+        cls.test_type = cls.env["hc.message.type"].create(
+            {"name": "Test echo", "code": "test.*", "processor_model": "hc.processor.echo", "sequence": 50}
+        )
 
     def ctx(self, endpoint=None):
         self.env.registry.clear_cache()
