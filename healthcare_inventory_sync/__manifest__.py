@@ -12,6 +12,7 @@
         "security/ir.model.access.csv",
         "security/hc_inventory_rules.xml",
         "data/hc_inventory_data.xml",
+        "data/hc_message_type_data.xml",
         "views/hc_inventory_views.xml",
         "views/hc_inventory_menus.xml",
         "report/hc_reconciliation_report.xml",

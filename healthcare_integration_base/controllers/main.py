@@ -184,20 +184,14 @@ class HcApiController(http.Controller):
         from ..models.hc_inbound_message import parse_rfc3339
 
         endpoint_model = self._env()["hc.endpoint"]
+        Type = self._env()["hc.message.type"]
         key_header = headers.get("Idempotency-Key")
         type_header = (headers.get("X-HC-Message-Type") or "").strip()
         pkey = None
         docs = []
         for index, doc in enumerate(parsed.documents):
             obj = doc.payload
-            error = None
-            named_other = type_header and not type_header.startswith("inventory.")
-            if parsed.kind in ("event", "batch") and not named_other:
-                if not isinstance(obj, dict):
-                    error = "An event must be a JSON object."
-                else:
-                    violations = payload.validate_event(obj)
-                    error = "; ".join(violations[:5]) if violations else None
+            error = self._door_error(Type, parsed.kind, doc, obj, type_header)
             if isinstance(obj, (dict, list)):
                 pkey = pkey or self._pseudonym_key()
                 if parsed.kind == "fhir":
@@ -234,6 +228,30 @@ class HcApiController(http.Controller):
                 )
             docs.append(item)
         return docs
+
+    @staticmethod
+    def _door_error(Type, kind, doc, obj, type_header):
+        """Why a document is refused at the door (``schema_violation``), or None.
+
+        The type that is processed is the one that is checked: for a JSON event that is the
+        body's (signed) ``type``; an unsigned ``X-HC-Message-Type`` header may name the type of a
+        body that has none, but never a different one. Every body is then checked by its
+        type's processor, whatever the header says.
+        """
+        if kind in ("event", "batch"):
+            if not isinstance(obj, dict):
+                return "An event must be a JSON object."
+            body_type = obj.get("type")
+            if body_type is not None and not isinstance(body_type, str):
+                return "$.type: must be a string"
+            if type_header and body_type and body_type != type_header:
+                return "X-HC-Message-Type names a different type than the body's 'type'."
+            if body_type:
+                doc.message_type = body_type[:128]
+            if not doc.message_type:
+                return "$.type: is a required property"
+        violations = Type._validate_at_door(doc.message_type, obj, kind)
+        return "; ".join(violations[:5]) if violations else None
 
     def _store_and_answer(self, ctx, docs, meta, cid, batch=False, single_status=None, detail=None):
         if not batch and docs and docs[0].get("forbidden"):
@@ -360,4 +378,16 @@ class HcApiController(http.Controller):
 
     @http.route(f"{API}/openapi.json", type="http", auth="none", methods=["GET"], csrf=False, save_session=False)
     def openapi(self, **_kw):
-        return _json(200, build_openapi(request.httprequest.host_url.rstrip("/")), self._correlation_id())
+        env = self._env()
+        extra, bodies = {}, []
+        for model in sorted({row[4] for row in env["hc.message.type"]._rows() if row[4] in env}):
+            published = env[model]._openapi_schemas() or {}
+            extra.update(published.get("schemas") or {})
+            bodies += [name for name in published.get("json_bodies") or () if name not in bodies]
+        doc = build_openapi(
+            request.httprequest.host_url.rstrip("/"),
+            message_types=env["hc.message.type"]._api_description(),
+            extra_schemas=extra,
+            json_bodies=bodies,
+        )
+        return _json(200, doc, self._correlation_id())

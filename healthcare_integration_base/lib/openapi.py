@@ -15,16 +15,19 @@ def _problem(description, headers=None):
     return {"description": description, "headers": headers or CORRELATION, "content": PROBLEM_JSON}
 
 
-def _components():
+def _components(extra=None):
     comps = {}
-    for name, source in schemas.COMPONENTS.items():
+    for name, source in {**schemas.COMPONENTS, **(extra or {})}.items():
         schema = copy.deepcopy(source)
         schema.pop("$schema", None)
         comps[name] = schema
     return comps
 
 
-def build_openapi(server_url=None):
+def build_openapi(server_url=None, message_types=(), extra_schemas=None, json_bodies=()):
+    """The document; ``message_types`` (``hc.message.type._api_description``), and the JSON Schemas
+    the registered processors validate with (``extra_schemas``; ``json_bodies`` names those a
+    JSON body may be) come from the running server, so the document is what the server does."""
     security = [{"webhookId": [], "webhookTimestamp": [], "webhookSignature": []}, {"apiKey": []}]
     post_responses = {
         "200": {
@@ -62,8 +65,8 @@ def build_openapi(server_url=None):
         "application/json": {
             "schema": {
                 "oneOf": [
-                    {"$ref": "#/components/schemas/InventoryEvent"},
-                    {"$ref": "#/components/schemas/InventoryEventBatch"},
+                    *({"$ref": f"#/components/schemas/{name}"} for name in json_bodies),
+                    {"$ref": "#/components/schemas/Batch"},
                 ]
             }
         },
@@ -153,7 +156,7 @@ def build_openapi(server_url=None):
             },
         },
         "components": {
-            "schemas": _components(),
+            "schemas": _components(extra_schemas),
             "securitySchemes": {
                 "webhookId": {"type": "apiKey", "in": "header", "name": "webhook-id"},
                 "webhookTimestamp": {"type": "apiKey", "in": "header", "name": "webhook-timestamp"},
@@ -169,4 +172,9 @@ def build_openapi(server_url=None):
     }
     if server_url:
         doc["servers"] = [{"url": server_url}]
+    types = list(message_types)
+    doc["info"]["x-message-types"] = types
+    if types:
+        listing = "\n".join(f"- `{t['code']}`{' (pattern)' if t['pattern'] else ''}: {t['description']}" for t in types)
+        doc["info"]["description"] += f"\n\nRegistered message types:\n{listing}"
     return doc

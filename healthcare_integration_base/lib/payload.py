@@ -8,13 +8,12 @@ import copy
 import hashlib
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import fastjsonschema
 from jsonschema import Draft202012Validator
 from lxml import etree
 
-from . import crypto, schemas
+from . import crypto
 
 JSON_TYPES = {"application/json"}
 FHIR_TYPES = {"application/fhir+json"}
@@ -251,26 +250,32 @@ def _parse_xml(body):
     return ParsedDocument("xml", [Doc(f"xml.{tag.localname}", None, text)])
 
 
-@lru_cache(maxsize=1)
-def _event_validator():
-    return Draft202012Validator(schemas.INVENTORY_EVENT)
+_VALIDATORS = {}
 
 
-@lru_cache(maxsize=1)
-def _event_check():
-    """The same schema compiled to Python: ~15x faster for the common, valid case."""
-    return fastjsonschema.compile(schemas.INVENTORY_EVENT)
+def _validators(name, schema):
+    """(fast check, readable validator) of a schema, compiled once per process and name."""
+    pair = _VALIDATORS.get(name)
+    if pair is None or pair[2] is not schema:
+        # fastjsonschema compiles to Python: ~15x faster for the common, valid case
+        pair = (fastjsonschema.compile(schema), Draft202012Validator(schema), schema)
+        _VALIDATORS[name] = pair
+    return pair
 
 
-def validate_event(obj):
-    """Human-readable schema violations of a canonical event (empty when valid)."""
+def schema_violations(name, schema, obj):
+    """Human-readable violations of ``obj`` against a JSON Schema (empty when valid).
+
+    Messages name the path and the rule, never the offending value (it may be patient data).
+    """
+    check, validator, _schema = _validators(name, schema)
     try:
-        _event_check()(obj)
-        return []  # valid: the common case; errors are collected only for invalid events
+        check(obj)
+        return []  # valid: the common case; errors are collected only for invalid documents
     except fastjsonschema.JsonSchemaException:
         pass
     errors = []
-    for err in sorted(_event_validator().iter_errors(obj), key=lambda e: list(e.absolute_path)):
+    for err in sorted(validator.iter_errors(obj), key=lambda e: [str(p) for p in e.absolute_path]):
         path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err.absolute_path)
         message = err.message if err.validator in ("required", "type", "enum", "anyOf") else f"fails '{err.validator}'"
         if err.validator in ("pattern", "enum", "const", "minimum", "exclusiveMinimum"):
@@ -341,5 +346,5 @@ __all__ = [
     "parse_document",
     "pseudonymise_event",
     "pseudonymise_fhir",
-    "validate_event",
+    "schema_violations",
 ]

@@ -4,6 +4,7 @@ from . import (
     hc_expiry_risk,
     hc_inbound_message,
     hc_mapping,
+    hc_processor_inventory,
     hc_reconciliation,
     hc_stock_count,
     product_product,

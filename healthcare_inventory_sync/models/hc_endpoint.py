@@ -17,6 +17,12 @@ class HcEndpoint(models.Model):
         default=60,
         help="A reversal that arrives before its original waits this long before it becomes an exception.",
     )
+    hc_warehouse_ids = fields.Many2many(
+        "stock.warehouse",
+        string="Allowed Facilities",
+        help="The warehouses whose locations this endpoint may move stock in (by mapping or by barcode). "
+        "Empty: any warehouse of the endpoint's company. Never another company's.",
+    )
     hc_item_mapping_ids = fields.One2many("hc.item.mapping", "endpoint_id", string="Item Mappings")
     hc_location_mapping_ids = fields.One2many("hc.location.mapping", "endpoint_id", string="Location Mappings")
     hc_uom_mapping_ids = fields.One2many("hc.uom.mapping", "endpoint_id", string="Unit Mappings")

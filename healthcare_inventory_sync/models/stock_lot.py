@@ -27,7 +27,29 @@ class StockLot(models.Model):
                 "hc_quarantined_at": fields.Datetime.now(),
             }
         )
+        self._hc_publish("lot.quarantined", reason.strip())
         return True
+
+    def _hc_publish(self, event_type, reason):
+        """Tell subscribed systems (e.g. dispensing cabinets that block a lot), in this transaction."""
+        self.env["hc.event.subscription"]._publish(
+            event_type,
+            [
+                {
+                    "company_id": lot.company_id.id or False,
+                    "res_model": "stock.lot",
+                    "res_id": lot.id,
+                    "data": {
+                        "lot": lot.name,
+                        "product": lot.product_id.default_code or lot.product_id.display_name,
+                        "gtin": lot.product_id.hc_gtin14 or None,
+                        "expiry": (lot.expiration_date and lot.expiration_date.date().isoformat()) or None,
+                        "reason": reason,
+                    },
+                }
+                for lot in self
+            ],
+        )
 
     def action_hc_release(self, reason):
         if not (reason or "").strip():
@@ -40,4 +62,5 @@ class StockLot(models.Model):
                 "hc_quarantined_at": fields.Datetime.now(),
             }
         )
+        self._hc_publish("lot.released", reason.strip())
         return True
