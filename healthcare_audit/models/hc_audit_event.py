@@ -142,7 +142,7 @@ class HcAuditEvent(models.Model):
 
     def _compute_hash_ok(self):
         rows = self._fetch_rows(ids=self.ids) if self.ids else []
-        ok = {row["id"]: tools.content_hash(row) == row["hash"] for row in rows}
+        ok = {row["id"]: tools.hash_matches(row) for row in rows}
         for rec in self:
             rec.hash_ok = ok.get(rec.id, False)
 
@@ -242,7 +242,7 @@ class HcAuditEvent(models.Model):
     # ------------------------------------------------------------------ reading raw rows
     @api.model
     def _fetch_rows(self, ids=None, id_from=None, id_to=None, table="hc_audit_event"):
-        cols = ", ".join(("id", "hash", *tools.HASHED_COLUMNS))
+        cols = ", ".join(("id", "hash", *tools.all_hashed_columns()))
         conditions, params = [], []
         if ids is not None:
             conditions.append("id = ANY(%s)")

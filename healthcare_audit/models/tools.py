@@ -13,8 +13,10 @@ SENSITIVE_RE = re.compile(r"(secret|password|passwd|token|key|payload|patient|cr
 CREDENTIAL_MODELS = {"hc.endpoint.secret": {"id", "endpoint_id", "kind", "expires_at", "create_date", "create_uid"}}
 RPC_PREFIXES = ("/xmlrpc", "/jsonrpc")
 WEBHOOK_RE = re.compile(r"^/hc/v\d+/endpoints/([^/]+)/")
-# the columns that make an event's content, in hash order
-HASHED_COLUMNS = (
+# the columns that make an event's content, in hash order, per version of the hash: an event's
+# stored hash says its version ("$<n>$<hex>"; version 1 has no prefix), and verification uses that
+# version's columns, so adding a column to a later version never breaks the events hashed before
+HASHED_COLUMNS_V1 = (
     "event_time",
     "action",
     "model",
@@ -29,6 +31,9 @@ HASHED_COLUMNS = (
     "changes",
     "client_ip",
 )
+HASH_VERSIONS = {1: HASHED_COLUMNS_V1}
+CURRENT_HASH_VERSION = 1
+HASHED_COLUMNS = HASH_VERSIONS[CURRENT_HASH_VERSION]
 
 
 def is_sensitive(field_name, model_name=None):
@@ -45,15 +50,43 @@ def _canonical_value(value):
     return value
 
 
-def content_hash(row):
-    """sha256 of an event's canonical content; ``row`` maps HASHED_COLUMNS to values."""
+def all_hashed_columns():
+    """Every column some version hashes (what verification must read)."""
+    seen = []
+    for version in sorted(HASH_VERSIONS):
+        seen += [col for col in HASH_VERSIONS[version] if col not in seen]
+    return tuple(seen)
+
+
+def hash_version(stored_hash):
+    """The version a stored hash was made with: ``$<n>$<hex>``, or 1 for a bare hex digest."""
+    if stored_hash and stored_hash.startswith("$"):
+        try:
+            return int(stored_hash.split("$")[1])
+        except (IndexError, ValueError):
+            return None
+    return 1
+
+
+def content_hash(row, version=None):
+    """sha256 of an event's canonical content with the columns of ``version`` (default: current)."""
+    version = version or CURRENT_HASH_VERSION
     canonical = json.dumps(
-        [_canonical_value(row.get(col)) for col in HASHED_COLUMNS],
+        [_canonical_value(row.get(col)) for col in HASH_VERSIONS[version]],
         separators=(",", ":"),
         ensure_ascii=False,
         default=str,
     )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return digest if version == 1 else f"${version}${digest}"
+
+
+def hash_matches(row):
+    """True when ``row["hash"]`` is the content hash of ``row`` in the version it names."""
+    version = hash_version(row.get("hash"))
+    if version not in HASH_VERSIONS:
+        return False
+    return content_hash(row, version) == row.get("hash")
 
 
 def seal_hash(previous_hash, event_hashes):
