@@ -1,36 +1,15 @@
-"""A real webhook-driven stock change (healthcare_inventory_sync's processor), when installed.
-
-This module does not depend on healthcare_inventory_sync: the test skips without it.
-"""
+"""A real webhook-driven stock change (healthcare_inventory_sync's processor) on the audit trail."""
 
 import io
 import json
-import unittest
 
+from odoo.addons.healthcare_inventory_sync.tests.test_inventory_events import InventoryCase
 from odoo.exceptions import AccessError
-from odoo.modules.module import get_module_path
-from odoo.modules.registry import Registry
-from odoo.tests import TransactionCase, new_test_user
-from odoo.tests.common import get_db_name
+from odoo.tests import new_test_user
 from odoo.tools.pdf import PdfFileReader
-
-InventoryCase = TransactionCase
-if get_module_path("healthcare_inventory_sync", display_warning=False):
-    try:
-        from odoo.addons.healthcare_inventory_sync.tests.test_inventory_events import InventoryCase
-    except ImportError:  # the module is being written, or broken: the test skips
-        InventoryCase = TransactionCase
 
 
 class TestInventoryWebhookTrail(InventoryCase):
-    @classmethod
-    def setUpClass(cls):
-        if InventoryCase is TransactionCase:
-            raise unittest.SkipTest("healthcare_inventory_sync is not available")
-        if "healthcare_inventory_sync" not in Registry(get_db_name())._init_modules:
-            raise unittest.SkipTest("healthcare_inventory_sync is not installed")
-        super().setUpClass()
-
     def test_consumption_event_leaves_a_webhook_trail_and_an_evidence_pack(self):
         msg = self.send(self.event())
         self.assertEqual(msg.state, "done", msg.error_detail)

@@ -57,14 +57,13 @@ class StockMove(models.Model):
             .sudo()
             .search([("action", "in", ("push", "pull_push")), ("location_src_id", "in", list(dests))])
         }
-        lot_valuated = "lot_valuated" in self.env["product.product"]._fields
 
         def ok(ln):
             product, uom = ln.product, ln.uom
             return (
                 product.type == "consu"
                 and product.tracking != "serial"
-                and not (lot_valuated and product.lot_valuated)
+                and self._hc_direct_product_ok(product)
                 and ln.qty > 0
                 and float_compare(float_round(ln.qty, precision_rounding=uom.rounding), ln.qty, precision_digits=6) == 0
                 and ln.dest.id not in pushed
@@ -73,6 +72,11 @@ class StockMove(models.Model):
             )
 
         return [ok(ln) for ln in lines]
+
+    @api.model
+    def _hc_direct_product_ok(self, product):
+        """Hook: may the direct path post this product? (valuation glue refuses lot-valued ones)"""
+        return True
 
     @api.model
     def _hc_insert_done(self, lines):
@@ -210,60 +214,11 @@ class StockMove(models.Model):
 
     @api.model
     def _hc_value(self, moves, lines):
-        """Valuation layers (and journal entries under real-time valuation) by stock_account's own
-        methods, with the accounting date of the day the event happened."""
-        if not hasattr(self, "_get_valued_types"):
-            return
-        by_day = defaultdict(list)
-        for move, ln in zip(moves, lines, strict=True):
-            by_day[fields.Date.to_date(ln.date)].append(move.id)
-        for day, ids in sorted(by_day.items()):
-            day_moves = self.browse(ids).with_context(force_period_date=day)
-            types = day_moves._get_valued_types()
-            valued = {t: day_moves.browse() for t in types}
-            for move in day_moves:
-                for valued_type in types:
-                    if getattr(move, f"_is_{valued_type}")():
-                        valued[valued_type] |= move
-            valued["in"].product_price_update_before_done()
-            layers = self.env["stock.valuation.layer"].sudo().with_context(force_period_date=day)
-            for valued_type in types:
-                if valued[valued_type]:
-                    valued[valued_type]._sanity_check_for_valuation()
-                    layers |= getattr(valued[valued_type], f"_create_{valued_type}_svl")()
-            layers._validate_accounting_entries()
-            layers._validate_analytic_accounting_entries()
-            layers._check_company()
-            for company in valued["in"].company_id:
-                valued["in"].filtered(lambda m, c=company: m.company_id == c).product_id._run_fifo_vacuum(company)
+        """Hook: value the directly posted moves (``healthcare_inventory_account`` does, with
+        stock_account's own methods, dated the day the event happened)."""
+        return None
 
     @api.model
     def _hc_audit_inserted(self, moves, lines):
-        """The audit trail's record of these moves becoming done, each tied to its own message."""
-        if "hc.audit.rule" not in self.env:
-            return
-        extra, known = {}, {}
-
-        def ref(record):
-            return [record.id, record.display_name] if record else None
-
-        for move, ln in zip(moves, lines, strict=True):
-            extra[move.id] = {"message_id": ln.message_id, "correlation_id": ln.correlation_id}
-            # what we just wrote, in the trail's format: no need to read it back field by field
-            known[move.id] = {
-                "state": "done",
-                "name": ln.name,
-                "reference": ln.name,
-                "origin": ln.origin,
-                "date": fields.Datetime.to_string(ln.date),
-                "product_id": ref(ln.product),
-                "product_uom": ref(ln.uom),
-                "product_uom_qty": ln.qty,
-                "quantity": ln.qty,
-                "location_id": ref(ln.src),
-                "location_dest_id": ref(ln.dest),
-                "company_id": ref(ln.company),
-                "lot_ids": ln.lot.ids,
-                "picked": True,
-            }
-        self.env["hc.audit.rule"]._audit_inserted(moves, extra, known)
+        """Hook: record the directly inserted moves on the audit trail (``healthcare_audit_inventory``)."""
+        return None
