@@ -154,6 +154,13 @@ class Endpoint:
             f"{self.server.url}/hc/v1/endpoints/{self.code}/messages", data=body, headers=hdrs, timeout=60
         )
 
+    def outbound_secret(self):
+        """The secret our deliveries to this system are signed with (its own, not the inbound one)."""
+        try:
+            return self.server.rpc("hc.endpoint", "generate_outbound_secret", [self.id])
+        except xmlrpc.client.Fault:
+            return self.secret
+
     def get_message(self, message_id, **sign_kw):
         return requests.get(
             f"{self.server.url}/hc/v1/messages/{message_id}", headers=self.headers(b"", **sign_kw), timeout=30
