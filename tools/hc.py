@@ -253,9 +253,9 @@ def file_sha256(path):
     return digest.hexdigest()
 
 
-def verify_checksum(archive, actual, expected, origin):
+def verify_checksum(archive, actual, expected, origin, unverified_because=""):
     if not expected:
-        say(f"hc: SHA-256 {actual} (not verified: {origin} publishes no checksum; pin one with HC_ODOO_SHA256)")
+        say(f"hc: SHA-256 {actual} (not verified: {unverified_because}; pin one with HC_ODOO_SHA256)")
         return
     if actual != expected.lower():
         Path(archive).unlink(missing_ok=True)
@@ -317,7 +317,7 @@ def odoo_source():
         if not path.is_file():
             die(f"hc: HC_ODOO_SOURCE={spec} is neither a folder, an archive nor an http(s) URL.")
         say(f"hc: Odoo source: the archive {path} ({human_size(path.stat().st_size)}, HC_ODOO_SOURCE)")
-        verify_checksum(path, file_sha256(path), expected, "HC_ODOO_SOURCE" if not expected else str(path))
+        verify_checksum(path, file_sha256(path), expected, str(path), "no HC_ODOO_SHA256 given")
         return extract(path, STATE / "odoo-src")
     url = spec or ODOO_OFFICIAL_URL
     say(f"hc: Odoo source: {url}" + (" (HC_ODOO_SOURCE)" if spec else " (Odoo's official 18.0 nightly source archive)"))
@@ -330,7 +330,7 @@ def odoo_source():
         if expected:
             origin = f"{url}.sha256"
     actual = download(url, archive)
-    verify_checksum(archive, actual, expected, origin if expected else url.split("/")[2])
+    verify_checksum(archive, actual, expected, origin, f"{url.split('/')[2]} publishes no checksum beside it")
     root = extract(archive, STATE / "odoo-src")
     archive.unlink(missing_ok=True)
     return root
@@ -368,8 +368,8 @@ def bootstrap_odoo(reason):
     say(
         f"hc: Odoo 18 is not importable by {sys.executable} ({reason}).\n"
         f"hc: setting up a private environment in {target} with Odoo 18.0 Community and the suite's\n"
-        "    requirements. First time only: about 100 MB to download and, without a pip cache, 5 to 15\n"
-        "    minutes to build Odoo's requirements; later runs reuse it (delete the folder to start afresh)."
+        "    requirements. First time only: about 300 MB to download, then several minutes of pip building\n"
+        "    Odoo's requirements (less with a warm pip cache); later runs reuse it (delete it to start afresh)."
     )
     if not ((3, 10) <= sys.version_info[:2] <= (3, 12)):
         die(
