@@ -115,6 +115,10 @@ def test_bootstrap_downloads_verifies_unpacks_and_installs_odoo(fresh_python, od
     assert major == 18
     assert odoo_path.is_relative_to(tmp_path / "odoo-src"), "the venv imports the Odoo that was downloaded"
     assert not list((tmp_path / "downloads").iterdir()), "the archive is removed once unpacked"
+    # addons installed later as pip packages land in site-packages/odoo/addons: Odoo still imports
+    site = next((tmp_path / "venv" / "lib").glob("python3*/site-packages"))
+    (site / "odoo" / "addons").mkdir(parents=True)
+    assert odoo_in_venv(tmp_path) == (major, odoo_path)
 
     # later runs reuse the venv: no download, no pip
     again = hc("setup", fresh_python, tmp_path, HC_ODOO_SOURCE=httpserver.url_for("/gone.tar.gz"))

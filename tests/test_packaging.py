@@ -44,6 +44,13 @@ def test_wheels_install_the_suite_into_a_fresh_database(e2e_env, tmp_path):
     venv.EnvBuilder(with_pip=True, system_site_packages=True).create(tmp_path / "venv")
     # whool is the build backend; installed once so the four builds share it (pip's cache keeps it)
     run([python, "-m", "pip", "install", "-q", "whool"])
+    site = Path(run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).strip())
+    # Odoo on the venv's path as a plain path entry, as a regular or a compat-mode editable install
+    # (`pip install -e --config-settings editable_mode=compat`) provides it: the machine's Odoo may be
+    # a default-mode editable install, imported through a hook that site-packages/odoo/ would hide
+    import odoo
+
+    (site / "hc-odoo-source.pth").write_text(f"{Path(odoo.__file__).resolve().parent.parent}\n")
     dist = tmp_path / "dist"
     run(
         [python, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", dist]
@@ -65,7 +72,6 @@ def test_wheels_install_the_suite_into_a_fresh_database(e2e_env, tmp_path):
 
     # install from the wheels alone: every other requirement must already be met (no index)
     run([python, "-m", "pip", "install", "-q", "--no-index", "--find-links", dist, *wheels])
-    site = Path(run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).strip())
     for addon in ADDONS:
         assert (site / "odoo" / "addons" / addon / "__manifest__.py").is_file()
 
@@ -85,7 +91,7 @@ def test_wheels_install_the_suite_into_a_fresh_database(e2e_env, tmp_path):
         [
             python,
             "-c",
-            "import sys; from odoo.tools import config; config.parse_config(['-c', sys.argv[1]]);"
+            "import sys, odoo; from odoo.tools import config; config.parse_config(['-c', sys.argv[1]]);"
             "from odoo.modules.module import get_module_path;"
             f"print('\\n'.join(get_module_path(m) for m in {ADDONS!r}))",
             conf,

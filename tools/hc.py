@@ -413,40 +413,28 @@ def bootstrap_odoo(reason):
     constraint.write_text("setuptools<81\n")
     env = dict(os.environ, PIP_CONSTRAINT=str(constraint))
     env.pop("PYTHONPATH", None)
-    say(
-        "hc: pip installs Odoo's requirements (requirements.txt of the source), Odoo itself (editable) "
-        "and the suite's requirements; its progress follows"
-    )
+    say("hc: pip installs Odoo's requirements (requirements.txt of the source) and the suite's; its progress follows")
     start = time.monotonic()
-    res = subprocess.run(
-        [
-            str(venv_python()),
-            "-m",
-            "pip",
-            "install",
-            "--progress-bar",
-            "on",
-            "-r",
-            str(source / "requirements.txt"),
-            "-e",
-            str(source),
-            "-r",
-            str(REPO / "requirements.txt"),
-        ],
-        env=env,
-        check=False,
-        cwd="/",
-    )
-    if res.returncode != 0:
-        hint = (
-            f" First install the missing system packages: sudo apt-get install {' '.join(missing_libs)}."
-            if missing_libs
-            else ""
-        )
-        die(
-            f"hc: pip could not install Odoo 18 and its requirements into {target} (exit {res.returncode}, "
-            f"see pip's output above).{hint} Then run ./hc again."
-        )
+    pip = [str(venv_python()), "-m", "pip", "install", "--progress-bar", "on"]
+    steps = [
+        [*pip, "-r", str(source / "requirements.txt"), "-r", str(REPO / "requirements.txt")],
+        # Odoo itself, editable in "compat" mode: a plain path entry. setuptools' default editable
+        # mode imports Odoo through a hook that an odoo/ folder in site-packages (where addons
+        # installed as pip packages land) would hide
+        [*pip, "--no-deps", "-e", str(source), "--config-settings", "editable_mode=compat"],
+    ]
+    for step in steps:
+        res = subprocess.run(step, env=env, check=False, cwd="/")
+        if res.returncode != 0:
+            hint = (
+                f" First install the missing system packages: sudo apt-get install {' '.join(missing_libs)}."
+                if missing_libs
+                else ""
+            )
+            die(
+                f"hc: pip could not install Odoo 18 and its requirements into {target} (exit {res.returncode}, "
+                f"see pip's output above).{hint} Then run ./hc again."
+            )
     found = venv_odoo(venv_python())
     if not found:
         die(f"hc: Odoo was installed into {target} but does not import there; delete the folder and run ./hc again.")
