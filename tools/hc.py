@@ -140,11 +140,14 @@ def venv_odoo(python):
     return parts[1], parts[2]
 
 
+def running_in_venv():
+    return Path(sys.prefix).resolve() == venv_dir().resolve()
+
+
 def reexec_in_venv():
     python = venv_python()
     say(f"hc: using Odoo 18 from {venv_dir()}")
-    env = dict(os.environ, HC_IN_VENV="1")
-    os.execve(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]], env)
+    os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
 
 
 def ensure_odoo(bootstrap=True):
@@ -160,11 +163,11 @@ def ensure_odoo(bootstrap=True):
         if not bootstrap:
             return reason
         die(ODOO_MISSING.format(python=sys.executable, reason=reason))
-    if not os.environ.get("HC_IN_VENV") and (venv_dir() / VENV_MARKER).exists() and venv_odoo(venv_python()):
+    if not running_in_venv() and (venv_dir() / VENV_MARKER).exists() and venv_odoo(venv_python()):
         reexec_in_venv()
     if not bootstrap:
         return reason
-    if os.environ.get("HC_IN_VENV"):
+    if running_in_venv():
         die(f"hc: {venv_dir()} does not import Odoo 18 ({reason}); delete it and run ./hc again.")
     bootstrap_odoo(reason)
     reexec_in_venv()
@@ -971,7 +974,7 @@ def cmd_doctor(args):
         import odoo
         from odoo import release
 
-        where = "  (.hc/venv)" if os.environ.get("HC_IN_VENV") else ""
+        where = "  (.hc/venv)" if running_in_venv() else ""
         add("ok", f"Odoo {release.version}", f"{Path(odoo.__file__).parent}{where}")
     elif os.environ.get("HC_PYTHON"):
         add(
