@@ -436,7 +436,8 @@ def bootstrap_odoo(reason):
             )
             die(
                 f"hc: pip could not install Odoo 18 and its requirements into {target} (exit {res.returncode}, "
-                f"see pip's output above).{hint} Then run ./hc again."
+                f"see pip's output above; it needs the package index, or its cache, for what is not installed).{hint} "
+                "Then run ./hc again."
             )
     found = venv_odoo(venv_python())
     if not found:
