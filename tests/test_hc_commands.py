@@ -32,6 +32,7 @@ def test_without_odoo_both_commands_explain_and_fail(command, python_without_odo
     assert res.returncode != 0
     assert "Odoo 18 is not importable" in res.stderr
     assert "odoo.com/documentation/18.0" in res.stderr
+    assert "without HC_PYTHON" in res.stderr, "HC_PYTHON names the Python: no bootstrap, but say it exists"
     assert "Traceback" not in res.stderr + res.stdout
     assert not list(tmp_path.iterdir()), "nothing is created before the checks pass"
 
@@ -44,6 +45,39 @@ def test_without_postgres_programs_run_explains_and_fails(tmp_path):
     assert "PostgreSQL server programs" in res.stderr
     assert "apt-get install postgresql" in res.stderr
     assert "Traceback" not in res.stderr + res.stdout
+
+
+def test_doctor_says_what_was_found(tmp_path):
+    import odoo
+    from odoo import release
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "HC_"))}
+    env.update(HC_HOME=str(tmp_path), HC_PYTHON=sys.executable)
+    res = subprocess.run([str(REPO / "hc"), "doctor"], capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert f"Odoo {release.version}" in res.stdout and str(Path(odoo.__file__).parent) in res.stdout
+    assert f"Python {sys.version.split()[0]}" in res.stdout
+    assert "PostgreSQL" in res.stdout and "Chromium" in res.stdout and "wkhtmltopdf" in res.stdout
+    from importlib.metadata import version
+
+    assert f"standardwebhooks {version('standardwebhooks')}" in res.stdout, "packages are listed with versions"
+    assert not list(tmp_path.iterdir()), "doctor only looks"
+
+
+def test_doctor_names_what_is_missing_and_fails(python_without_odoo, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "HC_"))}
+    env.update(HC_HOME=str(tmp_path), HC_PYTHON=str(python_without_odoo), HC_PG_BINDIR=str(tmp_path / "nowhere"))
+    res = subprocess.run([str(REPO / "hc"), "doctor"], capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == 1
+    assert "Traceback" not in res.stdout + res.stderr
+    lines = res.stdout.splitlines()
+    odoo_line = next(i for i, line in enumerate(lines) if "MISSING  Odoo 18" in line)
+    assert "./hc setup" in lines[odoo_line + 1], "each missing thing comes with its fix"
+    pg_line = next(i for i, line in enumerate(lines) if "MISSING  PostgreSQL server programs" in line)
+    assert "apt-get install postgresql" in lines[pg_line + 1]
+    assert "jsonschema" in res.stdout and "pip install -r" in res.stdout, "missing packages and their fix"
+    assert "Chromium" in res.stdout and "wkhtmltopdf" in res.stdout, "one missing thing does not stop the report"
+    assert not list(tmp_path.iterdir()), "doctor only looks"
 
 
 def test_run_serves_login_and_demo_data(tmp_path):
