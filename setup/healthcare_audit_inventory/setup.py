@@ -1,6 +1,0 @@
-import setuptools
-
-setuptools.setup(
-    setup_requires=["setuptools-odoo"],
-    odoo_addon=True,
-)
