@@ -1,6 +1,6 @@
 """The addons as pip packages (whool, one pyproject.toml per addon, as OCA's 18.0 branches).
 
-Builds the four wheels, installs them into a virtualenv that has Odoo (the machine's Odoo and
+Builds the suite's wheels, installs them into a virtualenv that has Odoo (the machine's Odoo and
 its requirements through --system-site-packages, nothing from the package index), and installs
 the modules into a fresh database with an addons_path that does not contain this repository:
 Odoo finds them in the venv's site-packages alone.
@@ -21,6 +21,9 @@ ADDONS = [
     "healthcare_audit",
     "healthcare_inventory_sync",
     "healthcare_procurement_edi",
+    # the auto_install glue modules between them
+    "healthcare_audit_inventory",
+    "healthcare_inventory_account",
 ]
 
 
@@ -42,7 +45,7 @@ def test_wheels_install_the_suite_into_a_fresh_database(e2e_env, tmp_path):
 
     python = tmp_path / "venv" / "bin" / "python"
     venv.EnvBuilder(with_pip=True, system_site_packages=True).create(tmp_path / "venv")
-    # whool is the build backend; installed once so the four builds share it (pip's cache keeps it)
+    # whool is the build backend; installed once so the builds share it (pip's cache keeps it)
     run([python, "-m", "pip", "install", "-q", "whool"])
     site = Path(run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).strip())
     # Odoo on the venv's path as a plain path entry, as a regular or a compat-mode editable install
