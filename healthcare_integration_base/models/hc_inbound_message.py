@@ -12,6 +12,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ..lib import trust
 from ..lib.errors import HcBusinessError, HcTechnicalError
 
 # another worker changed the same rows (a quant, a lot) since our snapshot: not the message's fault
@@ -541,19 +542,21 @@ class HcInboundMessage(models.Model):
             groups[(self._processor_for(msg.message_type, processors), msg.endpoint_id)].append(msg.id)
         outcomes = {}
         for (method, endpoint), ids in groups.items():
-            # who and through which interface: read by the audit trail and by processors
-            batch = self.browse(ids).with_context(
-                hc_interface=f"webhook:{endpoint.code}",
-                hc_endpoint_id=endpoint.id,
-                hc_correlation_ids={m.id: m.correlation_id for m in self.browse(ids)},
-            )
+            batch = self.browse(ids)
             if not method:
                 for msg_id in ids:
                     outcomes[msg_id] = HcBusinessError(
                         "no_handler", "No processor is installed for this message type.", cause="no_handler"
                     )
                 continue
-            outcomes.update(self._run_processor(batch, method))
+            # who and through which interface, read by the audit trail: kept out of the context,
+            # which any RPC caller sets (lib/trust.py)
+            with trust.attributed(
+                interface=f"webhook:{endpoint.code}",
+                endpoint_id=endpoint.id,
+                correlation_ids={m.id: m.correlation_id for m in batch},
+            ):
+                outcomes.update(self._run_processor(batch, method))
         self._record_outcomes(outcomes)
 
     def _run_processor(self, batch, method):
@@ -566,10 +569,12 @@ class HcInboundMessage(models.Model):
             _logger.info("Processor %s failed on a batch of %s; isolating messages", method, len(batch), exc_info=True)
             out = {}
             for msg in batch:
-                single = msg.with_context(hc_correlation_id=msg.correlation_id, hc_message_id=msg.id)
                 try:
-                    with self.env.cr.savepoint():
-                        out.update(getattr(single, method)() or {})
+                    with (
+                        trust.attributed(correlation_id=msg.correlation_id, message_id=msg.id),
+                        self.env.cr.savepoint(),
+                    ):
+                        out.update(getattr(msg, method)() or {})
                 except HcBusinessError as exc:
                     out[msg.id] = exc
                 except HcTechnicalError as exc:
