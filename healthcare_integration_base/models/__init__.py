@@ -8,6 +8,7 @@ from . import (
     hc_inbound_message,
     hc_exception,
     hc_outbound_message,
+    hc_guard,
     hc_endpoint_stat,
     res_config_settings,
 )
