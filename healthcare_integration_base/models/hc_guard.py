@@ -47,7 +47,7 @@ class HcGuardedMixin(models.AbstractModel):
     def _hc_guard_refused(self, refused, operation):
         raise AccessError(
             _(
-                "%(fields)s of %(model)s are set only by its actions (approve, retry, quarantine, ...), "
+                "%(model)s: %(fields)s can be set only through its actions (approve, reject, retry, ...), "
                 "which check who may decide; a direct %(operation)s is refused.",
                 fields=", ".join(refused),
                 model=self._description,

@@ -211,3 +211,26 @@ class HcReconciliationLine(models.Model):
     classification = fields.Selection(
         [("match", "Match"), ("over", "Over"), ("short", "Short"), ("unknown_lot", "Unknown Lot")], index=True
     )
+
+    def _check_run_draft(self):
+        """What an approver approves is what was proposed: lines change only while the run is a draft."""
+        if self.env.su or trust.is_privileged():
+            return
+        if any(state != "draft" for state in self.sudo().run_id.mapped("state")):
+            raise UserError(_("The lines of a proposed or decided reconciliation cannot change."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines._check_run_draft()
+        return lines
+
+    def write(self, vals):
+        self._check_run_draft()
+        res = super().write(vals)
+        self._check_run_draft()
+        return res
+
+    def unlink(self):
+        self._check_run_draft()
+        return super().unlink()
