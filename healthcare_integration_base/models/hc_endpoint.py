@@ -261,6 +261,7 @@ class HcEndpoint(models.Model):
             raise AccessError(_("Only an Integration Manager can reset the circuit breaker."))
         with trust.privileged():
             self.write({"breaker_state": "closed", "breaker_failures": 0, "breaker_opened_at": False})
+        return True
 
     @api.model
     def _auth_context(self, code):

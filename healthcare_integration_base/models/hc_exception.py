@@ -180,6 +180,7 @@ class HcException(models.Model):
         self._check_handler()
         with trust.privileged():
             self.filtered(lambda e: e.state == "new").write({"state": "in_progress"})
+        return True
 
     def action_retry_messages(self):
         """Retry everything waiting on this cause (after the master data was fixed)."""

@@ -95,16 +95,19 @@ class HcOutboundMessage(models.Model):
         self._check_manager()
         with trust.privileged():
             self.write({"state": "pending", "next_attempt_at": False})
+        return True
 
     def action_cancel(self):
         self._check_manager()
         with trust.privileged():
             self.filtered(lambda m: m.state != "sent").write({"state": "cancelled"})
+        return True
 
     def action_mark_acknowledged(self):
         self._check_manager()
         with trust.privileged():
             self.write({"ack_status": "received", "ack_received_at": fields.Datetime.now()})
+        return True
 
     # ------------------------------------------------------------------ delivery
     @api.model
@@ -135,8 +138,20 @@ class HcOutboundMessage(models.Model):
         """Deliver these messages in this transaction (manual resend): Integration Managers only,
         checked before anything is sent."""
         self._check_manager()
+        todo = self.filtered(lambda m: m.state in ("pending", "retry"))
+        if not todo:
+            return True
+        # the delivery cron may hold some of them right now: those are its to send, not sent twice
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM hc_outbound_message WHERE id IN %s AND state IN ('pending', 'retry') "
+                "FOR UPDATE SKIP LOCKED",
+                tuple(todo.ids),
+            )
+        )
+        claimed = {row[0] for row in self.env.cr.fetchall()}
         with trust.privileged():
-            for msg in self.filtered(lambda m: m.state in ("pending", "retry")):
+            for msg in todo.filtered(lambda m: m.id in claimed):
                 msg._deliver()
         return True
 

@@ -152,6 +152,7 @@ class HcReconciliationRun(models.Model):
             user_id=approver.id,
             summary=_("Approve the stock adjustment of %s", self.name),
         )
+        return True
 
     def action_approve(self, reason):
         """Apply the proposed adjustment through Odoo's inventory adjustment (approvers only)."""
