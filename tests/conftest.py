@@ -155,11 +155,8 @@ class Endpoint:
         )
 
     def outbound_secret(self):
-        """The secret our deliveries to this system are signed with (its own, not the inbound one)."""
-        try:
-            return self.server.rpc("hc.endpoint", "generate_outbound_secret", [self.id])
-        except xmlrpc.client.Fault:
-            return self.secret
+        """A new secret our deliveries to this system are signed with (its own, not the inbound one)."""
+        return self.server.rpc("hc.endpoint", "generate_outbound_secret", [self.id])
 
     def get_message(self, message_id, **sign_kw):
         return requests.get(

@@ -15,6 +15,8 @@ import json
 import time
 from unittest.mock import patch
 
+from odoo.addons.healthcare_integration_base.lib import trust
+
 Msg = env["hc.inbound.message"]
 echo_cls = type(env["hc.processor.echo"])
 
@@ -79,7 +81,8 @@ def run(tag, k):
 res = {"on": [], "off": []}
 for k in range(8):
     for tag, active in (("off", False), ("on", True)):
-        rule.with_context(hc_audit_disable=True).active = active
+        with trust.audit_suspended():
+            rule.active = active
         env.registry.clear_cache()
         dt, n = run(tag, k)
         res[tag].append(dt)

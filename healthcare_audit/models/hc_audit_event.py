@@ -3,6 +3,7 @@ import logging
 from datetime import datetime, timezone
 
 from odoo import _, api, fields, models
+from odoo.addons.healthcare_integration_base.lib import trust
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
@@ -164,12 +165,13 @@ class HcAuditEvent(models.Model):
     @api.model
     def _context_info(self):
         """(interface, endpoint_id, correlation_id, message_id, client_ip) of the current change."""
-        ctx = self.env.context
+        # set by server code only (lib/trust.py): no context key re-attributes a change
+        ctx = trust.attribution()
         interface, ip = tools.detect_interface(self.env)
-        endpoint_id = ctx.get("hc_endpoint_id") or None
-        correlation = ctx.get("hc_correlation_id") or None
-        message_id = ctx.get("hc_message_id") or None
-        ids = ctx.get("hc_correlation_ids") or {}
+        endpoint_id = ctx.get("endpoint_id") or None
+        correlation = ctx.get("correlation_id") or None
+        message_id = ctx.get("message_id") or None
+        ids = ctx.get("correlation_ids") or {}
         if ids and not correlation:
             values = sorted({v for v in ids.values() if v})
             correlation = " ".join(values)[:1000] or None

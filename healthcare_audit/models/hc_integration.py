@@ -4,6 +4,7 @@ import logging
 import threading
 
 from odoo import _, api, models
+from odoo.addons.healthcare_integration_base.lib import trust
 from odoo.exceptions import AccessError, UserError
 
 _logger = logging.getLogger(__name__)
@@ -115,6 +116,42 @@ class HcEndpoint(models.Model):
         )
         return plain
 
+    def generate_outbound_secret(self):
+        plain = super().generate_outbound_secret()
+        self.env["hc.audit.event"].sudo()._log_event(
+            "secret_rotated",
+            self,
+            reason=_(
+                "A new outbound signing secret was generated; the previous one signs for %s h more.",
+                self.secret_grace_hours,
+            ),
+            changes={"kind": "outbound", "credential": "***"},
+        )
+        return plain
+
+
+class HcGuardedMixin(models.AbstractModel):
+    _inherit = "hc.guarded.mixin"
+
+    def _hc_guard_refused(self, refused, operation):
+        """A direct write of a decision field is an attempt worth recording, even when refused."""
+        reason = _(
+            "Direct %(op)s of %(fields)s refused: set only by the model's actions.",
+            op=operation,
+            fields=", ".join(refused),
+        )
+        entry = {
+            "action": "access_denied",
+            "model": self._name,
+            "reason": reason,
+            "changes": {"refused_fields": refused},
+        }
+        log_durably(
+            self.env,
+            [{**entry, "res_id": rec.id, "res_name": rec.sudo().display_name} for rec in self] or [entry],
+        )
+        return super()._hc_guard_refused(refused, operation)
+
 
 class HcException(models.Model):
     _inherit = "hc.exception"
@@ -122,22 +159,18 @@ class HcException(models.Model):
     @api.model
     def _for_failures(self, messages, failures):
         """Exceptions raised by processing are webhook-driven: record them with their endpoint."""
-        if self.env.context.get("hc_interface") or not messages:
+        if trust.attribution().get("interface") or not messages:
             return super()._for_failures(messages, failures)
         result = {}
         for endpoint in messages.mapped("endpoint_id"):
             batch = messages.filtered(lambda m, e=endpoint: m.endpoint_id == e)
             ids = set(batch.ids)
-            result.update(
-                super(
-                    HcException,
-                    self.with_context(
-                        hc_interface=f"webhook:{endpoint.code}",
-                        hc_endpoint_id=endpoint.id,
-                        hc_correlation_ids={m.id: m.correlation_id for m in batch},
-                    ),
-                )._for_failures(batch, [(mid, err) for mid, err in failures if mid in ids])
-            )
+            with trust.attributed(
+                interface=f"webhook:{endpoint.code}",
+                endpoint_id=endpoint.id,
+                correlation_ids={m.id: m.correlation_id for m in batch},
+            ):
+                result.update(super()._for_failures(batch, [(mid, err) for mid, err in failures if mid in ids]))
         return result
 
     def _check_approver(self):
@@ -162,7 +195,8 @@ class HcException(models.Model):
 
     def _decide(self, state, reason):
         before = {rec.id: rec.sudo().state for rec in self}
-        res = super(HcException, self.with_context(hc_audit_disable=True))._decide(state, reason)
+        with trust.audit_suspended():  # recorded below, once, as a decision
+            res = super()._decide(state, reason)
         self.env["hc.audit.event"].sudo()._log(
             [
                 {
@@ -190,9 +224,8 @@ class IrCron(models.Model):
         previous = getattr(thread, "hc_audit_cron_name", None)
         thread.hc_audit_cron_name = cron_name
         try:
-            return super(IrCron, self.with_context(hc_interface=f"cron:{cron_name}"))._callback(
-                cron_name, server_action_id
-            )
+            with trust.attributed(interface=f"cron:{cron_name}"):
+                return super()._callback(cron_name, server_action_id)
         finally:
             thread.hc_audit_cron_name = previous
 

@@ -6,6 +6,8 @@ import json
 import re
 import threading
 
+from odoo.addons.healthcare_integration_base.lib import trust
+
 MASK = "***"
 # field names whose values never enter the trail (secrets, credentials, patient data, raw payloads)
 SENSITIVE_RE = re.compile(r"(secret|password|passwd|token|key|payload|patient|credential|hint)", re.IGNORECASE)
@@ -128,8 +130,9 @@ def detect_interface(env):
 
     Rules, first match wins:
 
-    1. the context says so: ``hc_interface`` (the base module sets ``webhook:<endpoint code>``
-       while processors run; this module sets ``cron:<name>`` around every scheduled action);
+    1. server code says so (``lib/trust.attributed``, never the Odoo context, which any RPC
+       caller sets): the base module sets ``webhook:<endpoint code>`` while processors run;
+       this module sets ``cron:<name>`` around every scheduled action;
     2. a scheduled action runs in this thread (``cron:<name>``, also for "Run Manually");
     3. an XML-RPC / JSON-RPC call runs (``odoo.http.dispatch_rpc`` hides its request; this
        module's RPC controller marks the thread) -> ``rpc``, with the client IP;
@@ -139,8 +142,7 @@ def detect_interface(env):
        any other request -> ``rpc``;
     5. no request and no cron (odoo shell, scripts, server-side jobs, tests) -> ``rpc``.
     """
-    ctx = env.context
-    iface = ctx.get("hc_interface")
+    iface = trust.attribution().get("interface")
     ip = None
     request = _request()
     if request is not None:
@@ -156,14 +158,6 @@ def detect_interface(env):
     name = current_cron_name()
     if name:
         return f"cron:{name}", ip
-    if ctx.get("cron_id"):
-        try:
-            env.cr.execute("SELECT cron_name FROM ir_cron WHERE id = %s", (ctx["cron_id"],))
-            row = env.cr.fetchone()
-            if row:
-                return f"cron:{row[0]}", ip
-        except Exception:
-            pass
     if request is not None:
         try:
             path = request.httprequest.path or ""

@@ -61,7 +61,24 @@ class HcApiController(http.Controller):
         return True
 
     def _client_ip(self):
-        return request.httprequest.remote_addr or ""
+        """The client's address: the socket peer, or, only when Odoo runs with ``proxy_mode``, the
+        address the (one, trusted) reverse proxy appended to ``X-Forwarded-For``.
+
+        Odoo applies its proxy fix only when the proxy also sends ``X-Forwarded-Host``; without
+        it the peer would be the proxy for every request, which an allowlist containing the
+        proxy's network would then let through. So in proxy mode the last ``X-Forwarded-For``
+        entry is taken here too (the one the proxy added; earlier ones are the client's say).
+        Without ``proxy_mode`` the header is ignored: any client can send it.
+        """
+        from odoo.tools import config
+
+        hreq = request.httprequest
+        addr = hreq.remote_addr or ""
+        if config.get("proxy_mode") and "werkzeug.proxy_fix.orig" not in hreq.environ:
+            forwarded = [p.strip() for p in hreq.headers.get("X-Forwarded-For", "").split(",") if p.strip()]
+            if forwarded:
+                addr = forwarded[-1]
+        return addr
 
     def _ip_allowed(self, ctx):
         if not ctx["networks"]:
@@ -69,10 +86,15 @@ class HcApiController(http.Controller):
         import ipaddress
 
         try:
-            addr = ipaddress.ip_address(self._client_ip())
+            addr = ipaddress.ip_address(self._client_ip().split("%", 1)[0])
         except ValueError:
             return False
-        return any(addr in net for net in ctx["networks"])
+        # a dual-stack socket reports IPv4 clients as IPv4-mapped IPv6 (::ffff:10.0.0.5): that
+        # client matches 10.0.0.0/8 (and a network written in the mapped form still matches)
+        candidates = [addr]
+        if addr.version == 6 and addr.ipv4_mapped:
+            candidates.append(addr.ipv4_mapped)
+        return any(a in net for a in candidates for net in ctx["networks"])
 
     def _env(self, cr=None):
         return request.env(cr=cr or request.env.cr, user=1, su=True)

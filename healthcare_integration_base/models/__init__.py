@@ -11,6 +11,7 @@ from . import (
     hc_exception,
     hc_outbound_message,
     hc_event_subscription,
+    hc_guard,
     hc_endpoint_stat,
     res_config_settings,
 )

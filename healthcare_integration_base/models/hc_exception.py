@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..lib import trust
+
 SEVERITIES = [("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical")]
 OPEN_STATES = ("new", "in_progress")
 
@@ -168,11 +170,25 @@ class HcException(models.Model):
         self.sudo().message_ids.filtered(lambda m: m.state == "failed").write({"state": "cancelled"})
         return True
 
+    def _check_handler(self):
+        """Working an exception (start, retry its messages) is for approvers and managers."""
+        user = self.env.user
+        if not (
+            self.env.su
+            or user.has_group("healthcare_integration_base.group_hc_approver")
+            or user.has_group("healthcare_integration_base.group_hc_manager")
+        ):
+            raise AccessError(_("Only an Exception Approver or an Integration Manager can work exceptions."))
+
     def action_start(self):
-        self.filtered(lambda e: e.state == "new").write({"state": "in_progress"})
+        self._check_handler()
+        with trust.privileged():
+            self.filtered(lambda e: e.state == "new").write({"state": "in_progress"})
+        return True
 
     def action_retry_messages(self):
         """Retry everything waiting on this cause (after the master data was fixed)."""
+        self._check_handler()
         messages = self.sudo().message_ids.filtered(lambda m: m.state == "failed")
         if not messages:
             raise UserError(_("No message is waiting on this exception."))

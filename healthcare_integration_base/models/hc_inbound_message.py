@@ -11,7 +11,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..lib import errors
+from ..lib import errors, trust
 from ..lib.errors import HcBusinessError, HcError, HcTechnicalError
 
 # another worker changed the same rows (a quant, a lot) since our snapshot: not the message's fault
@@ -531,24 +531,26 @@ class HcInboundMessage(models.Model):
             groups[(row[4] if row else None, msg.endpoint_id)].append(msg.id)
         outcomes = {}
         for (processor_model, endpoint), ids in groups.items():
-            # who and through which interface: read by the audit trail and by processors
-            batch = self.browse(ids).with_context(
-                hc_interface=f"webhook:{endpoint.code}",
-                hc_endpoint_id=endpoint.id,
-                hc_correlation_ids={m.id: m.correlation_id for m in self.browse(ids)},
-            )
+            batch = self.browse(ids)
             if not processor_model or processor_model not in self.env:
                 for msg_id in ids:
                     outcomes[msg_id] = HcBusinessError(
                         errors.NO_HANDLER, "No processor is installed for this message type.", cause=errors.NO_HANDLER
                     )
                 continue
-            outcomes.update(self._run_processor(batch, processor_model))
+            # who and through which interface, read by the audit trail: kept out of the context,
+            # which any RPC caller sets (lib/trust.py)
+            with trust.attributed(
+                interface=f"webhook:{endpoint.code}",
+                endpoint_id=endpoint.id,
+                correlation_ids={m.id: m.correlation_id for m in batch},
+            ):
+                outcomes.update(self._run_processor(batch, processor_model))
         self._record_outcomes(outcomes)
 
     def _run_processor(self, batch, processor_model):
         """``{message_id: outcome}`` from the processor; a crash re-runs its messages one by one."""
-        processor = self.env[processor_model].with_context(batch.env.context)
+        processor = self.env[processor_model]
         try:
             with self.env.cr.savepoint():
                 out = processor._process(batch) or {}
@@ -560,10 +562,12 @@ class HcInboundMessage(models.Model):
             )
             out = {}
             for msg in batch:
-                single = msg.with_context(hc_correlation_id=msg.correlation_id, hc_message_id=msg.id)
                 try:
-                    with self.env.cr.savepoint():
-                        out.update(processor.with_context(single.env.context)._process(single) or {})
+                    with (
+                        trust.attributed(correlation_id=msg.correlation_id, message_id=msg.id),
+                        self.env.cr.savepoint(),
+                    ):
+                        out.update(processor._process(msg) or {})
                 except HcError as exc:
                     out[msg.id] = exc
                 except CONCURRENCY_ERRORS:

@@ -5,7 +5,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 from pytest_httpserver import HTTPServer
-from standardwebhooks.webhooks import Webhook
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from werkzeug import Response
 
 from odoo import fields
@@ -25,6 +25,7 @@ class TestOutbound(HcCase):
         super().setUp()
         self.partner.clear()
         self.secret = self.endpoint.with_user(self.manager).generate_secret()
+        self.outbound_secret = self.endpoint.with_user(self.manager).generate_outbound_secret()
         self.endpoint.write(
             {
                 "outbound_url": self.partner.url_for("/orders"),
@@ -60,9 +61,12 @@ class TestOutbound(HcCase):
         self.assertEqual(msg.attempts, 1)
         self.assertEqual(msg.attempt_ids.status_code, 200)
         headers = {k.lower(): v for k, v in seen["headers"].items()}
-        # the partner verifies with the reference Standard Webhooks implementation
-        payload = Webhook(self.secret).verify(seen["body"], headers)
+        # the partner verifies with the reference Standard Webhooks implementation, with the
+        # outbound secret; the secret that verifies the partner's inbound requests signs nothing
+        payload = Webhook(self.outbound_secret).verify(seen["body"], headers)
         self.assertEqual(payload, {"po": "PO-0"})
+        with self.assertRaises(WebhookVerificationError):
+            Webhook(self.secret).verify(seen["body"], headers)
         self.assertEqual(headers["webhook-id"], msg.webhook_id)
 
     def test_failures_retry_open_the_breaker_then_recover(self):

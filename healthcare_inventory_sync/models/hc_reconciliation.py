@@ -3,6 +3,7 @@ import csv
 import io
 
 from odoo import _, api, fields, models
+from odoo.addons.healthcare_integration_base.lib import trust
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
@@ -12,8 +13,10 @@ class HcReconciliationRun(models.Model):
 
     _name = "hc.reconciliation.run"
     _description = "Stock Reconciliation Run"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "hc.guarded.mixin"]
     _order = "id desc"
+    # the four-eyes record: written only by action_propose / action_approve / action_reject
+    _hc_guarded_fields = frozenset({"state", "proposed_by_id", "decided_by_id", "decision_reason"})
 
     name = fields.Char(required=True, default=lambda self: _("Reconciliation %s", fields.Date.today()))
     endpoint_id = fields.Many2one("hc.endpoint", string="Source System")
@@ -131,7 +134,17 @@ class HcReconciliationRun(models.Model):
         self.ensure_one()
         if not self.line_ids.filtered(lambda line: line.classification in ("over", "short")):
             raise UserError(_("Nothing to adjust: every line matches."))
-        self.write({"state": "proposed", "proposed_by_id": self.env.uid})
+        user = self.env.user
+        if not (
+            self.env.su
+            or user.has_group("healthcare_integration_base.group_hc_manager")
+            or user.has_group("healthcare_integration_base.group_hc_approver")
+        ):
+            raise AccessError(_("Only an Integration Manager or an Exception Approver can propose an adjustment."))
+        if self.state != "draft":
+            raise UserError(_("Only a draft reconciliation can be proposed."))
+        with trust.privileged():
+            self.write({"state": "proposed", "proposed_by_id": self.env.uid})
         group = self.env.ref("healthcare_integration_base.group_hc_approver")
         approver = group.users.filtered(lambda u: u != self.env.user)[:1] or self.env.ref("base.user_admin")
         self.activity_schedule(
@@ -139,6 +152,7 @@ class HcReconciliationRun(models.Model):
             user_id=approver.id,
             summary=_("Approve the stock adjustment of %s", self.name),
         )
+        return True
 
     def action_approve(self, reason):
         """Apply the proposed adjustment through Odoo's inventory adjustment (approvers only)."""
@@ -159,12 +173,14 @@ class HcReconciliationRun(models.Model):
             quant.inventory_quantity = line.external_qty
             quants |= quant
         quants.with_context(inventory_name=_("Reconciliation: %s", self.name)).action_apply_inventory()
-        self.write({"state": "applied", "decided_by_id": self.env.uid, "decision_reason": reason.strip()})
+        with trust.privileged():
+            self.write({"state": "applied", "decided_by_id": self.env.uid, "decision_reason": reason.strip()})
         self.activity_ids.action_feedback(feedback=reason)
 
     def action_reject(self, reason):
         self._check_decider(reason)
-        self.write({"state": "rejected", "decided_by_id": self.env.uid, "decision_reason": reason.strip()})
+        with trust.privileged():
+            self.write({"state": "rejected", "decided_by_id": self.env.uid, "decision_reason": reason.strip()})
         self.activity_ids.action_feedback(feedback=reason)
 
     def _check_decider(self, reason):
@@ -196,3 +212,26 @@ class HcReconciliationLine(models.Model):
     classification = fields.Selection(
         [("match", "Match"), ("over", "Over"), ("short", "Short"), ("unknown_lot", "Unknown Lot")], index=True
     )
+
+    def _check_run_draft(self):
+        """What an approver approves is what was proposed: lines change only while the run is a draft."""
+        if self.env.su or trust.is_privileged():
+            return
+        if any(state != "draft" for state in self.sudo().run_id.mapped("state")):
+            raise UserError(_("The lines of a proposed or decided reconciliation cannot change."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines._check_run_draft()
+        return lines
+
+    def write(self, vals):
+        self._check_run_draft()
+        res = super().write(vals)
+        self._check_run_draft()
+        return res
+
+    def unlink(self):
+        self._check_run_draft()
+        return super().unlink()

@@ -1,32 +1,53 @@
 from odoo import _, fields, models
-from odoo.exceptions import UserError
+from odoo.addons.healthcare_integration_base.lib import trust
+from odoo.exceptions import AccessError, UserError
+
+QUARANTINE_FIELDS = frozenset({"hc_quarantined", "hc_quarantine_reason", "hc_quarantined_by_id", "hc_quarantined_at"})
 
 
 class StockLot(models.Model):
-    _inherit = "stock.lot"
+    _name = "stock.lot"
+    _inherit = ["stock.lot", "hc.guarded.mixin"]
+
+    # quarantine is set and lifted only by action_hc_quarantine / action_hc_release
+    _hc_guarded_fields = QUARANTINE_FIELDS
 
     hc_quarantined = fields.Boolean(
         string="Quarantined",
         tracking=True,
         copy=False,
-        help="Consuming a quarantined lot is refused unless an approver overrides it.",
+        readonly=True,
+        help="Consuming a quarantined lot is refused unless an approver overrides it. Set and lifted "
+        "with a reason (Quarantine / Release from Quarantine); releasing needs an Exception Approver "
+        "other than the person who quarantined the lot.",
     )
-    hc_quarantine_reason = fields.Text(string="Quarantine Reason", tracking=True, copy=False)
+    hc_quarantine_reason = fields.Text(string="Quarantine Reason", tracking=True, copy=False, readonly=True)
     hc_quarantined_by_id = fields.Many2one("res.users", string="Quarantined By", readonly=True, copy=False)
     hc_quarantined_at = fields.Datetime(string="Quarantined On", readonly=True, copy=False)
     hc_expiry_alerted = fields.Boolean(copy=False, help="The expiry-risk activity was made for this lot.")
 
     def action_hc_quarantine(self, reason):
+        """Block the lot (a recall, a damaged batch): any Inventory user or integration approver/manager."""
         if not (reason or "").strip():
             raise UserError(_("Quarantining a lot needs a reason."))
-        self.write(
-            {
-                "hc_quarantined": True,
-                "hc_quarantine_reason": reason.strip(),
-                "hc_quarantined_by_id": self.env.uid,
-                "hc_quarantined_at": fields.Datetime.now(),
-            }
-        )
+        user = self.env.user
+        if not (
+            self.env.su
+            or user.has_group("stock.group_stock_user")
+            or user.has_group("healthcare_integration_base.group_hc_approver")
+            or user.has_group("healthcare_integration_base.group_hc_manager")
+        ):
+            raise AccessError(_("Only Inventory users, Exception Approvers and Integration Managers quarantine lots."))
+        self.check_access("read")  # the lots of the user's companies; the write is the method's own
+        with trust.privileged():
+            self.sudo().write(
+                {
+                    "hc_quarantined": True,
+                    "hc_quarantine_reason": reason.strip(),
+                    "hc_quarantined_by_id": self.env.uid,
+                    "hc_quarantined_at": fields.Datetime.now(),
+                }
+            )
         self._hc_publish("lot.quarantined", reason.strip())
         return True
 
@@ -52,15 +73,23 @@ class StockLot(models.Model):
         )
 
     def action_hc_release(self, reason):
+        """Lift the quarantine: an Exception Approver, not the person who quarantined the lot."""
         if not (reason or "").strip():
             raise UserError(_("Releasing a lot from quarantine needs a reason."))
-        self.write(
-            {
-                "hc_quarantined": False,
-                "hc_quarantine_reason": _("Released: %s", reason.strip()),
-                "hc_quarantined_by_id": self.env.uid,
-                "hc_quarantined_at": fields.Datetime.now(),
-            }
-        )
+        if not (self.env.su or self.env.user.has_group("healthcare_integration_base.group_hc_approver")):
+            raise AccessError(_("Only an Exception Approver can release a lot from quarantine."))
+        self.check_access("read")
+        for lot in self:
+            if not self.env.su and lot.hc_quarantined_by_id == self.env.user:
+                raise UserError(_("You quarantined lot %s: another approver releases it.", lot.name))
+        with trust.privileged():
+            self.sudo().write(
+                {
+                    "hc_quarantined": False,
+                    "hc_quarantine_reason": _("Released: %s", reason.strip()),
+                    "hc_quarantined_by_id": self.env.uid,
+                    "hc_quarantined_at": fields.Datetime.now(),
+                }
+            )
         self._hc_publish("lot.released", reason.strip())
         return True
