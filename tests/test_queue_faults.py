@@ -48,6 +48,14 @@ def rpc_process_pending(server):
     return process_pending
 
 
+def held_back_from_the_cron(odoo_server, db):
+    """A batch endpoint whose scheduled run is a day away: only the processes a test starts take
+    its messages (the server's batch cron would otherwise drain them while they are posted)."""
+    endpoint = odoo_server.make_endpoint(sync_mode="batch", max_batch_events=1000, batch_interval_minutes=1440)
+    db.execute("UPDATE hc_endpoint SET last_batch_run = now() AT TIME ZONE 'UTC' WHERE id = %s", endpoint.id)
+    return endpoint
+
+
 def race_processors(odoo_server, endpoint_id, limit, calls):
     """``calls`` process_pending RPC calls started at once, alternating between the given server
     and a second server process on the same database; returns what each call handled."""
@@ -115,7 +123,7 @@ def test_sigkill_mid_batch_then_restart_every_message_done_exactly_once(e2e_env,
 
 
 def test_two_processes_processing_at_once_never_apply_twice(odoo_server, db):
-    endpoint = odoo_server.make_endpoint(sync_mode="batch", max_batch_events=1000)
+    endpoint = held_back_from_the_cron(odoo_server, db)
     run = uuid.uuid4().hex[:8]
     total = 6000
     post_pings(endpoint, total, run)
@@ -130,7 +138,7 @@ def test_two_processes_processing_at_once_never_apply_twice(odoo_server, db):
 def test_processes_consuming_the_same_stock_at_once_conflict_without_charging_retries(odoo_server, db):
     """Two processes take from the same quant: PostgreSQL refuses one of them now and then
     (serialization failure); that batch goes back to the queue as a whole, no message fails."""
-    endpoint = odoo_server.make_endpoint(sync_mode="batch", max_batch_events=1000)
+    endpoint = held_back_from_the_cron(odoo_server, db)
     total = 600
     on_hand = (
         "SELECT coalesce(sum(q.quantity), 0) FROM stock_quant q JOIN stock_location l ON l.id = q.location_id "
