@@ -9,31 +9,51 @@ EVENT_TYPES = [
     "inventory.receipt",
     "inventory.count",
 ]
-NULLABLE_STRING = {"type": ["string", "null"]}
+# Every string the door stores or looks up has a bounded length and no NUL character (PostgreSQL
+# text cannot hold one); the same limits are published in the OpenAPI document.
+NO_NUL = "^[^\\u0000]*$"
+MAX_IDENTIFIER = 255
+MAX_FREE_TEXT = 2000
+MAX_QUANTITY = 1_000_000_000
+IDENTIFIER = {"type": "string", "minLength": 1, "maxLength": MAX_IDENTIFIER, "pattern": NO_NUL}
+NULLABLE_STRING = {"type": ["string", "null"], "maxLength": MAX_IDENTIFIER, "pattern": NO_NUL}
+PROPERTY_NAMES = {"maxLength": MAX_IDENTIFIER, "pattern": NO_NUL}
 
 INVENTORY_EVENT = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "InventoryEvent",
-    "description": "A canonical inventory event, version 1 (events-v1.md). Minor versions only add fields.",
+    "description": (
+        "A canonical inventory event, version 1 (events-v1.md). Minor versions only add fields. "
+        "Anywhere in the body, strings and member names must not contain NUL characters or unpaired "
+        "surrogates, numbers must be finite, and nesting is limited to 32 levels."
+    ),
     "type": "object",
     "required": ["id", "type", "schema_version", "occurred_at", "source", "location", "item", "quantity", "uom"],
+    "propertyNames": PROPERTY_NAMES,
     "properties": {
-        "id": {"type": "string", "minLength": 1, "maxLength": 255},
+        "id": IDENTIFIER,
         "type": {"type": "string", "enum": EVENT_TYPES},
         "schema_version": {"type": "string", "pattern": r"^1\.\d+$"},
-        "occurred_at": {"type": "string", "pattern": RFC3339},
+        "occurred_at": {
+            "type": "string",
+            "format": "date-time",
+            "pattern": RFC3339,
+            "description": "RFC 3339 with an offset; a real instant between the years 1900 and 9999 (UTC).",
+        },
         "source": {
             "type": "object",
             "required": ["system", "facility"],
+            "propertyNames": PROPERTY_NAMES,
             "properties": {
-                "system": {"type": "string", "minLength": 1},
-                "facility": {"type": "string", "minLength": 1},
+                "system": IDENTIFIER,
+                "facility": {"type": "string", "maxLength": MAX_IDENTIFIER, "pattern": NO_NUL},
             },
         },
-        "location": {"type": "string", "minLength": 1},
+        "location": IDENTIFIER,
         "to_location": NULLABLE_STRING,
         "item": {
             "type": "object",
+            "propertyNames": PROPERTY_NAMES,
             "properties": {"code": NULLABLE_STRING, "gtin": NULLABLE_STRING, "gs1": NULLABLE_STRING},
             "anyOf": [
                 {"required": ["code"], "properties": {"code": {"type": "string", "minLength": 1}}},
@@ -41,15 +61,20 @@ INVENTORY_EVENT = {
                 {"required": ["gs1"], "properties": {"gs1": {"type": "string", "minLength": 1}}},
             ],
         },
-        "quantity": {"type": "number"},
-        "uom": {"type": "string", "minLength": 1},
+        "quantity": {"type": "number", "maximum": MAX_QUANTITY},
+        "uom": IDENTIFIER,
         "lot": NULLABLE_STRING,
-        "expiry": {"type": ["string", "null"], "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+        "expiry": {
+            "type": ["string", "null"],
+            "format": "date",
+            "pattern": r"^\d{4}-\d{2}-\d{2}$",
+            "description": "A real calendar date YYYY-MM-DD.",
+        },
         "serial": NULLABLE_STRING,
-        "patient_ref": NULLABLE_STRING,
-        "encounter_ref": NULLABLE_STRING,
+        "patient_ref": {**NULLABLE_STRING, "description": "Pseudonymised on arrival (keyed hash)."},
+        "encounter_ref": {**NULLABLE_STRING, "description": "Pseudonymised on arrival (keyed hash)."},
         "reverses": NULLABLE_STRING,
-        "reason": NULLABLE_STRING,
+        "reason": {"type": ["string", "null"], "maxLength": MAX_FREE_TEXT, "pattern": NO_NUL},
     },
     "allOf": [
         {
@@ -141,6 +166,10 @@ MESSAGE_STATUS = {
         "attempts": {"type": "integer"},
         "received_at": {"type": ["string", "null"]},
         "processed_at": {"type": ["string", "null"]},
+        "occurred_at": {"type": ["string", "null"]},
+        "correlation_id": {"type": ["string", "null"]},
+        "idempotency_key": {"type": ["string", "null"]},
+        "next_attempt_at": {"type": ["string", "null"]},
         "error": {"$ref": "#/components/schemas/MessageError"},
         "result": {
             "type": ["object", "null"],
