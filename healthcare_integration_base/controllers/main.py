@@ -240,8 +240,8 @@ class HcApiController(http.Controller):
         """Why a header we would store cannot be, naming it (never its value); or None."""
         for name in ("webhook-id", "Idempotency-Key"):
             value = headers.get(name)
-            if value is not None and (len(value) > payload.MAX_KEY or not value.isprintable()):
-                return f"{name}: at most {payload.MAX_KEY} printable characters"
+            if value is not None and not (0 < len(value.strip()) <= payload.MAX_KEY and value.isprintable()):
+                return f"{name}: 1 to {payload.MAX_KEY} printable characters"
         return None
 
     def _pseudonym_key(self):

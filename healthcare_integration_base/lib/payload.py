@@ -209,13 +209,13 @@ def parse_document(body, content_type, type_header=None):
         parsed = _parse_edifact(body)
     else:
         parsed = _parse_xml(body)
-    if type_header:
+    if type_header is not None:
         named = type_header.strip()
-        bad = len(named) > MAX_TYPE or not named.isprintable()
+        bad = not 0 < len(named) <= MAX_TYPE or not named.isprintable()
         for doc in parsed.documents:
-            doc.message_type = _clip(named, MAX_TYPE)
+            doc.message_type = _clip(named, MAX_TYPE) or doc.message_type
             if bad and not doc.problem:
-                doc.problem = f"X-HC-Message-Type: at most {MAX_TYPE} printable characters"
+                doc.problem = f"X-HC-Message-Type: 1 to {MAX_TYPE} printable characters"
     return parsed
 
 
