@@ -26,15 +26,24 @@ def _components():
 
 def build_openapi(server_url=None):
     security = [{"webhookId": [], "webhookTimestamp": [], "webhookSignature": []}, {"apiKey": []}]
+    status_link = {
+        "GetMessageStatus": {
+            "operationId": "getMessage",
+            "parameters": {"id": "$response.body#/message_id"},
+            "description": "The status of the message just stored (one message; not a batch).",
+        }
+    }
     post_responses = {
         "200": {
             "description": "A repeat of an earlier message (same key, same body): its id and current status.",
             "headers": CORRELATION,
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}},
+            "links": status_link,
         },
         "202": {
             "description": "Stored and committed (one message), or a batch with one result per event.",
             "headers": CORRELATION,
+            "links": status_link,
             "content": {
                 "application/json": {
                     "schema": {
@@ -72,7 +81,7 @@ def build_openapi(server_url=None):
     body_content = {
         "application/json": {
             "schema": {
-                "oneOf": [
+                "anyOf": [
                     {"$ref": "#/components/schemas/InventoryEvent"},
                     {"$ref": "#/components/schemas/InventoryEventBatch"},
                 ]

@@ -91,9 +91,24 @@ INVENTORY_EVENT = {
 
 EVENT_BATCH = {
     "title": "InventoryEventBatch",
+    "description": (
+        "One message per event. Each item is checked on its own: an item that is not a valid "
+        "InventoryEvent is rejected alone (its result carries the error) and the batch is still "
+        "answered 202. At most the endpoint's batch limit of items (413 above it)."
+    ),
     "type": "object",
     "required": ["events"],
-    "properties": {"events": {"type": "array", "items": {"$ref": "#/components/schemas/InventoryEvent"}}},
+    "properties": {
+        "events": {
+            "type": "array",
+            "items": {
+                "anyOf": [
+                    {"$ref": "#/components/schemas/InventoryEvent"},
+                    {"description": "Anything else: rejected on its own, in the batch's 202 answer."},
+                ]
+            },
+        }
+    },
 }
 
 ACCEPTED = {
