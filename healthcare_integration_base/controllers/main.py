@@ -270,7 +270,7 @@ class HcApiController(http.Controller):
                 pkey = pkey or self._pseudonym_key()
                 if parsed.kind == "fhir":
                     obj = payload.pseudonymise_fhir(obj, pkey)
-                elif isinstance(obj, dict):
+                else:
                     obj = payload.pseudonymise_event(obj, pkey)
                 text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
                 body_hash = payload.canonical_json_hash(obj)

@@ -507,17 +507,27 @@ def _pseudonym(key, value):
     return crypto.pseudonymise(key, text)
 
 
-def pseudonymise_event(obj, key):
-    """Replace ``patient_ref``/``encounter_ref`` by keyed hashes, whatever they hold.
+def pseudonymise_event(obj, key, depth=0):
+    """Replace ``patient_ref``/``encounter_ref`` by keyed hashes, whatever they hold, wherever they are.
 
     Numbers, objects and strings that already look like pseudonyms are hashed too: the sender's
-    value is never kept. Only null and the empty string are left alone.
+    value is never kept. Only null and the empty string are left alone. Members of that name
+    nested anywhere in the document (an event inside a list, an extension) are replaced as well.
     """
-    out = dict(obj)
-    for name in PATIENT_KEYS:
-        value = out.get(name)
-        if value is not None and value != "":
-            out[name] = _pseudonym(key, value)
+    if depth > MAX_DEPTH + 1:
+        return obj
+    if isinstance(obj, list):
+        return [pseudonymise_event(item, key, depth + 1) for item in obj]
+    if not isinstance(obj, dict):
+        return obj
+    out = {}
+    for name, value in obj.items():
+        if name in PATIENT_KEYS:
+            out[name] = value if value is None or value == "" else _pseudonym(key, value)
+        elif isinstance(value, (dict, list)):
+            out[name] = pseudonymise_event(value, key, depth + 1)
+        else:
+            out[name] = value
     return out
 
 
