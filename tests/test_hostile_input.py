@@ -35,6 +35,7 @@ SAMPLES = Path(__file__).resolve().parent / "samples"
 SEED = int(os.environ.get("HC_HOSTILE_SEED", "20261201"))
 BATCHES, BATCH_SIZE = 190, 50
 SINGLES = 600
+PLACE = "HOSTILE-NOWHERE"  # no stock lives there: processing these moves nothing other tests count
 PATIENT = "HOSTILEPAT"  # every planted patient identifier starts with this; it must never be found
 
 
@@ -76,7 +77,6 @@ class Hostile:
                 "../../etc/passwd",
                 "\r\n\t",
                 "NS-1000",
-                "ICU-CAB-07",
                 "L2411A",
             ]
         )
@@ -158,6 +158,7 @@ class Hostile:
     def event(self):
         r = self.rng
         ev = event(
+            location=PLACE,
             type=r.choice(["inventory.consumption", "inventory.waste", "inventory.transfer", "inventory.count"]),
             to_location="OR-STORE-1",
             patient_ref=self.patient(),
@@ -202,6 +203,8 @@ class Hostile:
         r = self.rng
         base = json.loads(json.dumps(r.choice([self.delivery, self.dispense])))
         base["id"] = f"h-{uuid.UUID(int=r.getrandbits(128)).hex[:16]}"
+        for place in ("destination", "location"):
+            base[place] = {"reference": f"Location/{PLACE}"}
         mrn = f"{PATIENT}{r.randrange(10**9):09d}"
         places = [
             ("subject", {"reference": f"Patient/{mrn}", "display": mrn}),
@@ -265,7 +268,7 @@ class Hostile:
         if choice < 0.76:
             return self.mangle(self.cxml), r.choice(["application/xml", "text/xml"])
         if choice < 0.84:  # does not parse: truncated, NUL bytes, not UTF-8; patient data inside
-            text = json.dumps(event(patient_ref=f"{PATIENT}{r.randrange(10**9):09d}")).encode()
+            text = json.dumps(event(location=PLACE, patient_ref=f"{PATIENT}{r.randrange(10**9):09d}")).encode()
             return self.mangle(text[: r.randrange(1, len(text))]) + b"\x00", r.choice(
                 ["application/json", "application/fhir+json"]
             )
