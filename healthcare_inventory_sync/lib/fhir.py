@@ -470,7 +470,6 @@ def _map_resource(resource, source_system, facility, root):
 
 
 MAX_TEXT = 255  # as the canonical event's schema: what is stored or looked up has a bounded size
-MAX_QUANTITY = 1_000_000_000
 BOUNDED = ("location", "to_location", "uom", "lot", "serial", "expiry")
 
 
@@ -481,9 +480,6 @@ def _check_bounds(event, root):
     for name, value in values:
         if isinstance(value, str) and (len(value) > MAX_TEXT or "\x00" in value):
             raise FhirUnmappable(root, f"the {name} it gives is longer than {MAX_TEXT} characters or holds NUL")
-    quantity = event.get("quantity")
-    if isinstance(quantity, (int, float)) and quantity > MAX_QUANTITY:
-        raise FhirUnmappable(root, f"the quantity it gives is above {MAX_QUANTITY}")
 
 
 def _map_bundle(bundle, source_system, facility):
