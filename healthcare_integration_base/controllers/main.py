@@ -16,12 +16,30 @@ from odoo import fields, http
 from odoo.http import request
 
 from ..lib import crypto, payload, problem, ratelimit, signature
-from ..lib.openapi import build_openapi
-from ..models.hc_endpoint import server_secret_key
+from ..lib.openapi import PATH_METHODS, build_openapi
+from ..models.hc_endpoint import DEFAULT_MAX_BODY, server_secret_key
 
 _logger = logging.getLogger(__name__)
 _limiter = ratelimit.RateLimiter()
 API = "/hc/v1"
+READ_CHUNK = 64 * 1024
+MAX_PG_INT = 2**31 - 1
+
+
+class HcRawBodyDispatcher(http.HttpDispatcher):
+    """``type="hc_raw"`` routes: like ``http``, but nothing parses the body before the controller.
+
+    Odoo's ``http`` dispatcher reads form bodies (urlencoded, multipart) into ``request.params``
+    before the controller runs, so the controller could no longer verify a signature over the
+    raw bytes; and it reads them whatever their size. Here the controller reads the raw stream
+    itself, in bounded chunks.
+    """
+
+    routing_type = "hc_raw"
+
+    def dispatch(self, endpoint, args):
+        self.request.params = dict(args)
+        return self.request.registry["ir.http"]._dispatch(endpoint)
 
 
 def _json(status, body, correlation_id, content_type="application/json", headers=None):
@@ -99,10 +117,57 @@ class HcApiController(http.Controller):
     def _env(self, cr=None):
         return request.env(cr=cr or request.env.cr, user=1, su=True)
 
+    def _body_ceiling(self):
+        """The largest body any endpoint accepts: what is read before we know who is asking.
+
+        It does not depend on the code in the URL, so an oversized body gets the same answer for
+        a known and an unknown endpoint (codes cannot be probed with sizes).
+        """
+        self._env().cr.execute("SELECT max(max_body_bytes) FROM hc_endpoint WHERE active")
+        largest = self._env().cr.fetchone()[0] or 0
+        return max(DEFAULT_MAX_BODY, largest)
+
+    def _read_body(self, ceiling):
+        """The raw body, or None when it is larger than ``ceiling``; never reads much more.
+
+        Read from the WSGI input stream in bounded chunks whatever the framing (Content-Length or
+        ``Transfer-Encoding: chunked``); kept on the request, so a retried transaction reuses it.
+        """
+        cached = getattr(request, "_hc_raw_body", False)
+        if cached is not False:
+            return cached
+        hreq = request.httprequest
+        body = None
+        declared = hreq.content_length
+        if declared is None or declared <= ceiling:
+            stream = hreq._HTTPRequest__wrapped.stream
+            chunks, total = [], 0
+            while True:
+                chunk = stream.read(min(READ_CHUNK, ceiling + 1 - total))
+                if not chunk:
+                    body = b"".join(chunks)
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+                if total > ceiling:
+                    break
+        request._hc_raw_body = body
+        return body
+
+    def _too_large(self, limit, cid):
+        return _problem(
+            413,
+            problem.PAYLOAD_TOO_LARGE,
+            "Payload Too Large",
+            f"The body exceeds the limit of {limit} bytes.",
+            cid,
+            headers={"Connection": "close"},
+        )
+
     # ------------------------------------------------------------------ POST messages
     @http.route(
         f"{API}/endpoints/<string:code>/messages",
-        type="http",
+        type="hc_raw",
         auth="none",
         methods=["POST"],
         csrf=False,
@@ -111,29 +176,15 @@ class HcApiController(http.Controller):
     def post_messages(self, code, **_kw):
         cid = self._correlation_id()
         hreq = request.httprequest
+        ceiling = self._body_ceiling()
+        body = self._read_body(ceiling)  # before anything else: the framework must not parse it
+        if body is None:
+            return self._too_large(ceiling, cid)
         ctx = self._env()["hc.endpoint"]._auth_context(code)
-        if not ctx:
+        if not ctx or not self._credentials_ok(ctx, hreq.headers, body):
             return _unauthorized(cid)
-        length = hreq.content_length
-        if length is not None and length > ctx["max_body"]:
-            return _problem(
-                413,
-                problem.PAYLOAD_TOO_LARGE,
-                "Payload Too Large",
-                f"The body exceeds this endpoint's limit of {ctx['max_body']} bytes.",
-                cid,
-            )
-        body = hreq.get_data(cache=False)
         if len(body) > ctx["max_body"]:
-            return _problem(
-                413,
-                problem.PAYLOAD_TOO_LARGE,
-                "Payload Too Large",
-                f"The body exceeds this endpoint's limit of {ctx['max_body']} bytes.",
-                cid,
-            )
-        if not self._credentials_ok(ctx, hreq.headers, body):
-            return _unauthorized(cid)
+            return self._too_large(ctx["max_body"], cid)
         if not self._ip_allowed(ctx):
             return _problem(403, problem.FORBIDDEN, "Forbidden", "This client address may not post here.", cid)
         if ctx["rate_limit"]:
@@ -147,13 +198,19 @@ class HcApiController(http.Controller):
                     cid,
                     headers={"Retry-After": str(max(1, int(retry_after + 0.999)))},
                 )
+        bad_header = self._bad_header(hreq.headers)
+        if bad_header:
+            return _problem(400, problem.INVALID_HEADER, "Invalid Header", bad_header, cid)
         content_type = payload.normalise_content_type(hreq.headers.get("Content-Type", ""))
         meta = {
             "correlation_id": cid,
-            "content_type": content_type,
+            "content_type": content_type[:128],
             "webhook_id": hreq.headers.get("webhook-id"),
             "client_ip": self._client_ip(),
         }
+        if ctx["auth_method"] == "signature":
+            # the webhook-id is signed: a replay of this delivery is the same message (see _ingest)
+            meta["signed_webhook_id"] = meta["webhook_id"]
         try:
             parsed = payload.parse_document(body, content_type, hreq.headers.get("X-HC-Message-Type"))
         except payload.UnsupportedMediaType:
@@ -161,30 +218,32 @@ class HcApiController(http.Controller):
                 415,
                 problem.UNSUPPORTED_MEDIA_TYPE,
                 "Unsupported Media Type",
-                f"Content type '{content_type}' is not accepted.",
+                "This content type is not accepted.",
                 cid,
             )
         except payload.UnreadableBody as exc:
+            # not stored: an unreadable body cannot be pseudonymised, and may hold patient data
+            type_header = (hreq.headers.get("X-HC-Message-Type") or "").strip() or None
             doc = {
                 "key": f"unreadable:{uuid.uuid4().hex}",
                 "body_hash": payload.body_hash(body, "application/octet-stream"),
-                "message_type": hreq.headers.get("X-HC-Message-Type"),
-                "payload": body.decode("utf-8", "replace"),
+                "message_type": type_header[: payload.MAX_TYPE] if type_header and type_header.isprintable() else None,
+                "payload": None,
                 "state": "rejected",
                 "error_code": "unreadable_body",
-                "error_detail": exc.detail,
+                "error_detail": f"{exc.detail} ({len(body)} bytes, not kept)",
             }
             return self._store_and_answer(ctx, [doc], meta, cid, single_status=400, detail=exc.detail)
+        if len(parsed.documents) > ctx["max_batch"]:  # before any event is validated
+            return _problem(
+                413,
+                problem.BATCH_TOO_LARGE,
+                "Batch Too Large",
+                f"A batch (or a FHIR Bundle) may hold at most {ctx['max_batch']} documents.",
+                cid,
+            )
         docs = self._prepare_docs(ctx, parsed, meta, hreq.headers)
         if parsed.kind == "batch":
-            if len(docs) > ctx["max_batch"]:
-                return _problem(
-                    413,
-                    problem.BATCH_TOO_LARGE,
-                    "Batch Too Large",
-                    f"A batch may hold at most {ctx['max_batch']} events.",
-                    cid,
-                )
             return self._store_and_answer(ctx, docs, meta, cid, batch=True)
         if docs and docs[0].get("forbidden"):
             return _problem(
@@ -197,6 +256,15 @@ class HcApiController(http.Controller):
         if len(docs) > 1:  # e.g. a FHIR Bundle: one message per entry, answered like a batch
             return self._store_and_answer(ctx, docs, meta, cid, batch=True)
         return self._store_and_answer(ctx, docs, meta, cid)
+
+    @staticmethod
+    def _bad_header(headers):
+        """Why a header we would store cannot be, naming it (never its value); or None."""
+        for name in ("webhook-id", "Idempotency-Key"):
+            value = headers.get(name)
+            if value is not None and not (0 < len(value.strip()) <= payload.MAX_KEY and value.isprintable()):
+                return f"{name}: 1 to {payload.MAX_KEY} printable characters"
+        return None
 
     def _pseudonym_key(self):
         return crypto.derive_fernet_key(server_secret_key(self._env()) + ":pseudonym")
@@ -213,12 +281,13 @@ class HcApiController(http.Controller):
         docs = []
         for index, doc in enumerate(parsed.documents):
             obj = doc.payload
-            error = self._door_error(Type, parsed.kind, doc, obj, type_header)
+            # refused at the door whatever the type (NUL, lengths, depth), then by the type's processor
+            error = doc.problem or self._door_error(Type, parsed.kind, doc, obj, type_header)
             if isinstance(obj, (dict, list)):
                 pkey = pkey or self._pseudonym_key()
                 if parsed.kind == "fhir":
                     obj = payload.pseudonymise_fhir(obj, pkey)
-                elif isinstance(obj, dict):
+                else:
                     obj = payload.pseudonymise_event(obj, pkey)
                 text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
                 body_hash = payload.canonical_json_hash(obj)
@@ -226,11 +295,13 @@ class HcApiController(http.Controller):
                 text = obj if isinstance(obj, str) else str(obj)
                 body_hash = payload.body_hash(text.encode(), meta["content_type"])
             key = doc.idempotency_key
+            if parsed.kind == "fhir" and isinstance(obj, dict):
+                key = payload.fhir_key(obj) or key  # a Patient's id is pseudonymised: so is its key
             if key_header and parsed.kind != "batch" and len(parsed.documents) == 1:
                 key = key_header
             key = key or meta.get("webhook_id") or f"auto:{uuid.uuid4().hex}"
             item = {
-                "key": str(key)[:255],
+                "key": str(key)[: payload.MAX_KEY],
                 "body_hash": body_hash,
                 "message_type": doc.message_type,
                 "payload": text,
@@ -280,8 +351,14 @@ class HcApiController(http.Controller):
             docs = []  # a forbidden single message is refused, not stored
         try:
             results = self._ingest(ctx, docs, meta)
-        except psycopg2.Error:
-            _logger.exception("Could not commit an inbound message (endpoint id %s)", ctx["id"])
+        except psycopg2.Error as exc:
+            # the class and code only: a database message may quote the values of the statement
+            _logger.error(
+                "Could not commit an inbound message (endpoint id %s): %s %s",
+                ctx["id"],
+                type(exc).__name__,
+                exc.pgcode or "",
+            )
             return _problem(
                 503,
                 problem.UNAVAILABLE,
@@ -376,10 +453,43 @@ class HcApiController(http.Controller):
         ctx = self._authenticate_any(request.httprequest.headers)
         if not ctx:
             return _unauthorized(cid)
+        if not 0 < message_id <= MAX_PG_INT:
+            return _problem(404, problem.NOT_FOUND, "Not Found", "No such message for this endpoint.", cid)
         msg = self._env()["hc.inbound.message"].browse(message_id).exists()
         if not msg or msg.endpoint_id.id != ctx["id"]:
             return _problem(404, problem.NOT_FOUND, "Not Found", "No such message for this endpoint.", cid)
         return _json(200, msg._api_status(), cid)
+
+    @http.route(
+        [API, f"{API}/", f"{API}/<path:rest>"],
+        type="hc_raw",
+        auth="none",
+        csrf=False,
+        save_session=False,
+    )
+    def not_found(self, rest="", **_kw):
+        """Anything else under /hc/v1 answers problem+json, never Odoo's HTML pages.
+
+        A path of the API with a method it does not serve is 405 (with ``Allow``); any other path,
+        or a path parameter that is not what the API expects (``/messages/abc``), is 404.
+        """
+        cid = self._correlation_id()
+        path = f"{API}/{rest}"
+        method = request.httprequest.method
+        allowed = set()
+        for pattern, methods in PATH_METHODS:
+            if pattern.fullmatch(path):
+                allowed |= methods
+        if allowed and method not in allowed:
+            return _problem(
+                405,
+                problem.METHOD_NOT_ALLOWED,
+                "Method Not Allowed",
+                f"This path answers {', '.join(sorted(allowed))}.",
+                cid,
+                headers={"Allow": ", ".join(sorted(allowed))},
+            )
+        return _problem(404, problem.NOT_FOUND, "Not Found", "No such resource.", cid)
 
     # ------------------------------------------------------------------ health, openapi
     @http.route(f"{API}/health", type="http", auth="none", methods=["GET"], csrf=False, save_session=False)

@@ -12,6 +12,8 @@ IDEMPOTENCY_KEY_REUSE = "idempotency-key-reuse"
 RATE_LIMITED = "rate-limited"
 UNAVAILABLE = "unavailable"
 NOT_FOUND = "not-found"
+INVALID_HEADER = "invalid-header"
+METHOD_NOT_ALLOWED = "method-not-allowed"
 
 
 def problem(status, title, detail, type_suffix, **extra):

@@ -1,6 +1,15 @@
 """The JSON Schemas of the API, in one place: validation at the door and the OpenAPI document use them."""
 
 RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
+# Every string the door stores or looks up has a bounded length and no NUL character (PostgreSQL
+# text cannot hold one); the same limits are published in the OpenAPI document.
+NO_NUL = "^[^\\u0000]*$"
+MAX_IDENTIFIER = 255
+MAX_FREE_TEXT = 2000
+MAX_QUANTITY = 1_000_000_000
+IDENTIFIER = {"type": "string", "minLength": 1, "maxLength": MAX_IDENTIFIER, "pattern": NO_NUL}
+NULLABLE_STRING = {"type": ["string", "null"], "maxLength": MAX_IDENTIFIER, "pattern": NO_NUL}
+PROPERTY_NAMES = {"maxLength": MAX_IDENTIFIER, "pattern": NO_NUL}
 
 BATCH = {
     "title": "Batch",
@@ -81,6 +90,10 @@ MESSAGE_STATUS = {
         "attempts": {"type": "integer"},
         "received_at": {"type": ["string", "null"]},
         "processed_at": {"type": ["string", "null"]},
+        "occurred_at": {"type": ["string", "null"]},
+        "correlation_id": {"type": ["string", "null"]},
+        "idempotency_key": {"type": ["string", "null"]},
+        "next_attempt_at": {"type": ["string", "null"]},
         "error": {"$ref": "#/components/schemas/MessageError"},
         "result": {
             "type": ["object", "null"],

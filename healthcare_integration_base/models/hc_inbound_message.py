@@ -45,11 +45,11 @@ def parse_rfc3339(value):
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+        if parsed.tzinfo is None:
+            return None
+        return parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # not a date, or outside what a datetime can hold in UTC
         return None
-    if parsed.tzinfo is None:
-        return None
-    return parsed.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def backoff_seconds(attempts, rng=random, base=BACKOFF_BASE, cap=BACKOFF_CAP):
@@ -126,6 +126,10 @@ class HcInboundMessage(models.Model):
             "CREATE INDEX IF NOT EXISTS hc_inbound_message_failed_cause_idx "
             "ON hc_inbound_message (exception_id) WHERE state = 'failed'"
         )
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS hc_inbound_message_webhook_idx "
+            "ON hc_inbound_message (endpoint_id, webhook_id) WHERE webhook_id IS NOT NULL"
+        )
 
     @api.depends("priority_level")
     def _compute_priority(self):
@@ -184,6 +188,23 @@ class HcInboundMessage(models.Model):
         uid = ctx["user_id"]
         results = [None] * len(docs)
         accepted = [i for i, d in enumerate(docs) if d.get("state") != "rejected"]
+        replayed = meta.get("signed_webhook_id")
+        if replayed and len(docs) == 1 and accepted:
+            # What the signature covers decides what a request does: the Idempotency-Key header is
+            # not signed, so a replay of a signed delivery (same webhook-id) takes the key its first
+            # delivery had, whatever its headers say. The lock serialises concurrent replays.
+            cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", ctx["id"], replayed))
+            cr.execute(
+                SQL(
+                    "SELECT idempotency_key FROM hc_inbound_message WHERE endpoint_id = %s AND webhook_id = %s "
+                    "AND idempotency_key IS NOT NULL ORDER BY id LIMIT 1",
+                    ctx["id"],
+                    replayed,
+                )
+            )
+            first = cr.fetchone()
+            if first:
+                docs = [{**docs[0], "key": first[0]}]
         # 1. claim the keys in the ledger: one statement for the whole batch
         won = {}
         if accepted:
@@ -208,7 +229,8 @@ class HcInboundMessage(models.Model):
                     "conflict_count, last_seen_at, create_uid, create_date, write_uid, write_date) VALUES %s "
                     "ON CONFLICT (endpoint_id, key) DO NOTHING RETURNING key, id",
                     rows,
-                )
+                ),
+                log_exceptions=False,  # a failed statement must not put its values in the log
             )
             won = dict(cr.fetchall())
         new_idx, seen_keys, repeat_idx = [], set(), []
@@ -294,7 +316,8 @@ class HcInboundMessage(models.Model):
                 "create_uid, create_date, "
                 "write_uid, write_date, payload_archived, priority_level) VALUES %s RETURNING id",
                 SQL(", ").join(rows),
-            )
+            ),
+            log_exceptions=False,  # the statement holds payloads: never log it
         )
         # RETURNING follows VALUES order for a plain multi-row INSERT
         return [row[0] for row in self.env.cr.fetchall()]
@@ -728,14 +751,14 @@ class HcInboundMessage(models.Model):
         return {
             "message_id": self.id,
             "endpoint": self.endpoint_id.code,
-            "message_type": self.message_type,
+            "message_type": self.message_type or None,
             "status": self.state,
             "attempts": self.attempts,
             "received_at": _iso(self.received_at),
             "processed_at": _iso(self.processed_at),
             "occurred_at": _iso(self.occurred_at),
-            "correlation_id": self.correlation_id,
-            "idempotency_key": self.idempotency_key,
+            "correlation_id": self.correlation_id or None,
+            "idempotency_key": self.idempotency_key or None,
             "next_attempt_at": _iso(self.next_attempt_at),
             "error": error,
             "result": result,

@@ -41,3 +41,21 @@ def test_openapi_document():
 def test_registered_schemas_are_published_as_given():
     doc = openapi.build_openapi(extra_schemas={"Sample": SAMPLE}, json_bodies=["Sample"])
     assert doc["components"]["schemas"]["Sample"]["properties"] == SAMPLE["properties"]
+
+
+def test_document_says_what_the_door_does():
+    doc = openapi.build_openapi()
+    post = doc["paths"]["/hc/v1/endpoints/{code}/messages"]["post"]
+    fhir = post["requestBody"]["content"]["application/fhir+json"]["schema"]
+    assert fhir["properties"]["resourceType"]["type"] == "string"
+    header = next(p for p in post["parameters"] if p["name"] == "X-HC-Message-Type")
+    assert header["schema"]["maxLength"] == 128 and "wins over detection" in header["description"]
+    status = doc["components"]["schemas"]["MessageStatus"]["properties"]
+    assert status["message_type"]["type"] == ["string", "null"]
+    assert post["responses"]["202"]["links"]["GetMessageStatus"]["operationId"] == "getMessage"
+
+
+def test_path_methods_of_the_catch_all_route():
+    methods = {pattern.pattern: allowed for pattern, allowed in openapi.PATH_METHODS}
+    assert methods["/hc/v1/endpoints/[^/]+/messages"] == {"POST"}
+    assert methods["/hc/v1/messages/[^/]+"] == {"GET", "HEAD"}

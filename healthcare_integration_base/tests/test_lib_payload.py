@@ -128,3 +128,115 @@ def test_fuzz_parse_never_raises_anything_else(body, ctype):
 )
 def test_fuzz_validate_any_json_value(value):
     assert isinstance(payload.schema_violations("batch", schemas.BATCH, value), list)
+
+
+# ---------------------------------------------------------------------------- issue 9: the door
+def _single(body, ctype="application/json"):
+    return payload.parse_document(body if isinstance(body, bytes) else body.encode(), ctype).documents[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        ('{"id": "a\\u0000b", "type": "inventory.consumption"}', "$.id: contains a NUL"),
+        ('{"id": "a", "type": "inventory\\u0000"}', "$.type: contains a NUL"),
+        ('{"id": "a", "lot": "\\ud800"}', "$.lot: contains an unpaired surrogate"),
+        ('{"id": "a", "item": {"c\\u0000": 1}}', "$.item: a member name contains a NUL"),
+        ('{"id": "a", "quantity": NaN}', "$.quantity: must be a finite number"),
+        ('{"id": "' + "i" * 256 + '"}', "$.id: longer than 255"),
+        ('{"type": "' + "t" * 129 + '"}', "$.type: longer than 128"),
+        ('{"' + "k" * 256 + '": 1}', "$: a member name is longer than 255"),
+        ('{"a": ' + "[" * 40 + "]" * 40 + "}", "nested more than 32 levels"),
+    ],
+)
+def test_door_problems_name_the_place_and_make_the_document_storable(text, path):
+    doc = _single(text)
+    assert doc.problem and path in doc.problem
+    stored = json.dumps(doc.payload, ensure_ascii=False)
+    stored.encode("utf-8")  # no unpaired surrogate is left
+    assert "\x00" not in stored and "\\u0000" not in stored
+    assert len(doc.idempotency_key or "") <= payload.MAX_KEY and len(doc.message_type or "") <= payload.MAX_TYPE
+    payload.canonical_json_hash(doc.payload)
+
+
+def test_unreadable_bodies_with_nul_and_depth():
+    for body, ctype in [
+        (b'{"id": "x\x00"}', "application/json"),
+        (b"ISA*00*\x00" + b" " * 120, "application/edi-x12"),
+        (b"[" * 100000, "application/json"),
+    ]:
+        with pytest.raises(payload.UnreadableBody):
+            payload.parse_document(body, ctype)
+
+
+def test_fhir_ids_and_bundles():
+    doc = _single(json.dumps({"resourceType": "SupplyDelivery", "id": "x" * 65}), "application/fhir+json")
+    assert doc.problem.startswith("$.id: longer than 64")
+    deep = {"resourceType": "SupplyDelivery", "id": "d", "x": json.loads("[" * 500 + "]" * 500)}
+    parsed = payload.parse_document(
+        json.dumps({"resourceType": "Bundle", "entry": [{"resource": deep}, {"resource": {**deep, "x": 1}}]}).encode(),
+        "application/fhir+json",
+    )
+    assert [bool(d.problem) for d in parsed.documents] == [True, False]
+
+
+def test_type_header_is_bounded():
+    doc = payload.parse_document(json.dumps(EVENT).encode(), "application/json", "x" * 200).documents[0]
+    assert doc.problem.startswith("X-HC-Message-Type") and len(doc.message_type) == payload.MAX_TYPE
+
+
+def test_event_refs_of_any_shape_are_pseudonymised():
+    key = crypto.derive_fernet_key("server-secret")
+    for value in (4711, 47.11, {"mrn": "MRN-1"}, ["MRN-1"], "ph_MRN-1", True):
+        out = payload.pseudonymise_event({**EVENT, "patient_ref": value, "encounter_ref": value}, key)
+        assert out["patient_ref"].startswith("ph_") and out["patient_ref"] != value
+        assert "MRN-1" not in json.dumps(out) and "4711" not in json.dumps(out)
+    assert payload.pseudonymise_event({**EVENT, "patient_ref": None}, key)["patient_ref"] is None
+
+
+def test_fhir_every_patient_path_is_pseudonymised():
+    key = crypto.derive_fernet_key("server-secret")
+    mrn = "MRN-77-SECRET"
+    dispense = json.loads((SAMPLES / "fhir" / "medicationdispenseexample8.json").read_text())
+    dispense["contained"].append({"resourceType": "Patient", "id": "p", "identifier": [{"value": mrn}], "name": mrn})
+    dispense["subject"] = {"identifier": [{"system": "urn:mrn", "value": mrn}]}
+    dispense["performer"] = [{"actor": {"reference": f"Patient/{mrn}", "display": mrn}}]
+    dispense["receiver"] = [{"identifier": {"value": mrn}}]
+    dispense["note"] = [{"text": mrn, "authorString": mrn}]
+    dispense["extension"] = [{"url": "u", "valueReference": {"reference": f"Patient/{mrn}"}}]
+    dispense["location"] = {"reference": "Location/ICU-CAB-07", "display": "ICU cabinet 7"}
+    out = payload.pseudonymise_fhir(dispense, key)
+    assert mrn not in json.dumps(out)
+    assert out["location"] == dispense["location"], "places are not patient data"
+    patient = payload.pseudonymise_fhir({"resourceType": "Patient", "id": mrn, "name": [{"family": mrn}]}, key)
+    assert set(patient) == {"resourceType", "id"} and mrn not in json.dumps(patient)
+    assert payload.fhir_key(patient).startswith("Patient/ph_")
+
+
+HOSTILE_CHARS = st.characters() | st.sampled_from(["\ud800", "\udfff", "\x00"])
+JSON_ANY = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(alphabet=HOSTILE_CHARS),
+    lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=8), c, max_size=4),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_ANY, st.sampled_from(["application/json", "application/fhir+json"]))
+def test_fuzz_every_document_is_either_refused_or_storable(value, ctype):
+    body = json.dumps({"resourceType": "Bundle", "entry": [{"resource": value}]} if "fhir" in ctype else value)
+    try:
+        parsed = payload.parse_document(body.encode("utf-8", "surrogatepass"), ctype)
+    except payload.UnreadableBody:
+        return
+    key = crypto.derive_fernet_key("k")
+    for doc in parsed.documents:
+        obj = doc.payload
+        if doc.problem is None and isinstance(obj, dict):
+            payload.schema_violations("batch", schemas.BATCH, obj)
+        if isinstance(obj, dict):
+            obj = payload.pseudonymise_fhir(obj, key) if "fhir" in ctype else payload.pseudonymise_event(obj, key)
+        text = json.dumps(obj, ensure_ascii=False)
+        text.encode("utf-8")
+        assert "\x00" not in text
+        payload.canonical_json_hash(obj)

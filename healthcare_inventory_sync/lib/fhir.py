@@ -458,8 +458,28 @@ def _map_resource(resource, source_system, facility, root):
     if mapper is None:
         supported = ", ".join(sorted(MAPPERS))
         raise FhirUnmappable(f"{root}.resourceType", f"{_shown(rtype)} does not move stock (supported: {supported})")
-    event = mapper(resource, source_system, facility, root)
+    try:
+        event = mapper(resource, source_system, facility, root)
+    except FhirUnmappable:
+        raise
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError, RecursionError):
+        # a shape no rule above foresaw: it will not read better on a retry, a person must look
+        raise FhirUnmappable(root, "cannot be read as this resource type") from None
+    _check_bounds(event, root)
     return {key: event[key] for key in FIELD_ORDER if key in event}
+
+
+MAX_TEXT = 255  # as the canonical event's schema: what is stored or looked up has a bounded size
+BOUNDED = ("location", "to_location", "uom", "lot", "serial", "expiry")
+
+
+def _check_bounds(event, root):
+    """The mapped event never met the event schema: hold it to the same limits here."""
+    values = [(name, event.get(name)) for name in BOUNDED]
+    values += [(f"item.{name}", value) for name, value in _dict(event.get("item")).items()]
+    for name, value in values:
+        if isinstance(value, str) and (len(value) > MAX_TEXT or "\x00" in value):
+            raise FhirUnmappable(root, f"the {name} it gives is longer than {MAX_TEXT} characters or holds NUL")
 
 
 def _map_bundle(bundle, source_system, facility):

@@ -484,3 +484,19 @@ def test_fuzz_valid_resources_with_one_part_replaced(data):
             except events.EventError as exc:
                 # what FHIR cannot check (a GTIN's check digit, a GS1 string) is left to the event rules
                 assert exc.code != "schema" or exc.field == "item", exc
+
+
+# ---------------------------------------------------------------------------- issue 9: bounds at mapping
+def test_mapped_values_are_held_to_the_event_limits():
+    long_place = changed(DISPENSE, location={"reference": "Location/" + "L" * 300})
+    assert "longer than 255" in unmappable(long_place).detail
+    nul_lot = changed(DISPENSE, extension=[{"url": "urn:x/lotNumber", "valueString": "L\x001"}])
+    assert "NUL" in unmappable(nul_lot).detail
+
+
+def test_unforeseen_shapes_are_unmappable_not_crashes():
+    odd = changed(DISPENSE, medicationCodeableConcept={"coding": [{"system": {"x": 1}, "code": ["a"]}]})
+    try:
+        fhir.fhir_to_events(odd)
+    except fhir.FhirUnmappable as exc:
+        assert exc.path.startswith("$")
