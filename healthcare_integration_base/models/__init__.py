@@ -7,6 +7,7 @@ from . import (
     hc_idempotency_key,
     hc_inbound_message,
     hc_exception,
+    hc_exception_display,
     hc_outbound_message,
     hc_endpoint_stat,
     res_config_settings,

@@ -5,6 +5,7 @@ from . import (
     hc_inbound_message,
     hc_mapping,
     hc_reconciliation,
+    hc_reconciliation_display,
     hc_stock_count,
     product_product,
     stock_location,

@@ -1,1 +1,8 @@
-from . import test_direct_posting, test_inventory_events, test_reports, test_ui_every_screen, test_ui_tour
+from . import (
+    test_direct_posting,
+    test_inventory_events,
+    test_reconciliation_four_eyes,
+    test_reports,
+    test_ui_every_screen,
+    test_ui_tour,
+)
