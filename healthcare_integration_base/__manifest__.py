@@ -27,6 +27,9 @@
         "views/hc_menus.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "healthcare_integration_base/static/src/**/*",
+        ],
         "web.assets_tests": [
             "healthcare_integration_base/static/tests/tours/*.js",
         ],

@@ -13,6 +13,7 @@
         "security/hc_inventory_rules.xml",
         "data/hc_inventory_data.xml",
         "views/hc_inventory_views.xml",
+        "views/hc_event_display_views.xml",
         "views/hc_inventory_menus.xml",
         "report/hc_reconciliation_report.xml",
         "report/hc_expiry_risk_report.xml",

@@ -3,12 +3,16 @@
 from . import (
     hc_team,
     hc_endpoint,
+    hc_endpoint_credential,
     hc_endpoint_secret,
     hc_idempotency_key,
     hc_inbound_message,
+    hc_inbound_message_display,
     hc_exception,
     hc_exception_display,
+    hc_code_catalog,
     hc_outbound_message,
     hc_endpoint_stat,
+    hc_endpoint_stat_display,
     res_config_settings,
 )

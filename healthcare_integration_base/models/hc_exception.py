@@ -91,7 +91,7 @@ class HcException(models.Model):
                 msg, err = wanted[key]
                 vals.append(
                     {
-                        "name": f"{err.code}: {err.detail}"[:200],
+                        "name": f"{self.env['hc.code.catalog']._label(err.code)}: {err.detail}"[:200],
                         "code": err.code,
                         "cause": err.cause,
                         "detail": err.detail,
@@ -195,8 +195,11 @@ class HcException(models.Model):
         return True
 
     def action_open_decision_wizard(self):
+        decision = self.env.context.get("decision")
+        title = {"approve": _("Approve"), "reject": _("Reject")}.get(decision, _("Decide"))
         return {
             "type": "ir.actions.act_window",
+            "name": _("%(decision)s: %(what)s", decision=title, what=", ".join(self.mapped("name")))[:120],
             "res_model": "hc.exception.decision.wizard",
             "view_mode": "form",
             "target": "new",

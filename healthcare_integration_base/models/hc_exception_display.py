@@ -15,6 +15,28 @@ class HcException(models.Model):
     can_decide = fields.Boolean(compute="_compute_can_decide", help="The current user may approve or reject it.")
     decide_hint = fields.Char(compute="_compute_can_decide", string="Who Can Decide")
     decider_ids = fields.Many2many("res.users", compute="_compute_can_decide", string="Can Decide")
+    approvable = fields.Boolean(
+        compute="_compute_approvable", help="Approving lets the waiting messages through (an override exists)."
+    )
+    can_retry = fields.Boolean(
+        compute="_compute_approvable", help="Retrying can help: the cause is master data a person can fix."
+    )
+    code_label = fields.Char(compute="_compute_code_label", string="Problem")
+    code_help = fields.Char(compute="_compute_code_label", string="What It Means")
+
+    @api.depends("code")
+    def _compute_approvable(self):
+        """Modules that know their codes narrow these (see healthcare_inventory_sync)."""
+        for rec in self:
+            rec.approvable = True
+            rec.can_retry = True
+
+    @api.depends("code")
+    def _compute_code_label(self):
+        catalog = self.env["hc.code.catalog"]
+        for rec in self:
+            rec.code_label = catalog._label(rec.code)
+            rec.code_help = catalog._explanation(rec.code)
 
     @api.depends_context("uid")
     @api.depends("state", "raised_by_id", "team_id")

@@ -1,1 +1,9 @@
-from . import test_backend_views, test_decision_routing, test_engine, test_outbound, test_ui_tour
+from . import (
+    test_backend_views,
+    test_decision_routing,
+    test_engine,
+    test_labels,
+    test_outbound,
+    test_ui_credential,
+    test_ui_tour,
+)

@@ -47,3 +47,12 @@ class HcReconciliationRun(models.Model):
         team = self.env.ref("healthcare_inventory_sync.hc_team_pharmacy", raise_if_not_found=False)
         preferred = team.sudo()._deciders(proposer) & approvers if team else approvers.browse()
         return (preferred or approvers)[:1]
+
+    currency_id = fields.Many2one("res.currency", related="company_id.currency_id")
+
+
+class HcReconciliationLine(models.Model):
+    _inherit = "hc.reconciliation.line"
+
+    product_uom_id = fields.Many2one("uom.uom", related="product_id.uom_id", string="Unit")
+    currency_id = fields.Many2one("res.currency", related="company_id.currency_id")

@@ -40,6 +40,14 @@ class TestEveryScreen(HttpCase, InventoryCase):
             }
         )
 
+    def _build_assets(self):
+        """Build the web client's bundles before the browser asks for them: on a busy machine
+        building them on the first page load outlasts the browser's readiness wait."""
+        for name in ("web.assets_web", "web.assets_tests"):
+            bundle = self.env["ir.qweb"]._get_asset_bundle(name)
+            bundle.js()
+            bundle.css()
+
     def _seed(self):
         """At least one record behind every screen: done and waiting messages, an exception,
         a reconciliation run, external counts, mappings, audit events and a seal."""
@@ -107,6 +115,7 @@ class TestEveryScreen(HttpCase, InventoryCase):
         by_path = {s["path"].rsplit("/", 1)[-1].strip(): s for s in screens}
         for name in ("Inbound Messages", "Exceptions", "Audit Trail", "Reconciliations", "Endpoints", "Teams"):
             self.assertTrue(by_path[name]["expect_record"], f"{name} has a record whose form is opened")
+        self._build_assets()
         self.browser_js(
             "/odoo",
             f"odoo.loader.modules.get({json.dumps(DRIVER)}).hcOpenEveryScreen({json.dumps(screens)})",
