@@ -57,8 +57,13 @@ registry.category("web_tour.tours").add("hc_endpoint_credential", {
         },
         {
             content: "The dialog shows the key, the full URL and a curl example",
-            trigger:
-                ".o_hc_credential_dialog input.o_hc_webhook_url[value^='http'][value$='/hc/v1/endpoints/pharmacy-carousel/messages']",
+            trigger: ".o_hc_credential_dialog input.o_hc_webhook_url",
+            run() {
+                const url = document.querySelector(".o_hc_credential_dialog input.o_hc_webhook_url").value;
+                if (!/^https?:\/\/[^/]+\/hc\/v1\/endpoints\/pharmacy-carousel\/messages$/.test(url)) {
+                    fail(`the webhook URL is not the full URL: ${url}`);
+                }
+            },
         },
         {
             content: "Copy the key",

@@ -13,12 +13,12 @@ registry.category("web_tour.tours").add("hc_pharmacist_activity", {
         },
         {
             content: "The integration exception waits for me",
-            trigger: ".o-mail-ActivityGroup[data-model_name='hc.exception'] .btn-link:contains('Future')",
+            trigger: ".o-mail-ActivityGroup[data-model_name='hc.exception'] .btn-link",
             run: "click",
         },
         {
             content: "Open the expired-lot exception",
-            trigger: ".o_kanban_record:contains('Expired lot'), .o_data_row:contains('Expired lot')",
+            trigger: ".o_kanban_record:contains('Expired lot'), .o_data_row:contains('Expired lot') td.o_data_cell",
             run: "click",
         },
         {

@@ -6,7 +6,7 @@ registry.category("web_tour.tours").add("hc_reconciliation_four_eyes", {
     steps: () => [
         {
             content: "Open the proposed reconciliation",
-            trigger: ".o_data_row:contains('Cabinet T1 weekly')",
+            trigger: ".o_data_row:contains('Cabinet T1 weekly') td.o_data_cell",
             run: "click",
         },
         {
@@ -40,7 +40,7 @@ registry.category("web_tour.tours").add("hc_reconciliation_proposer_waits", {
     steps: () => [
         {
             content: "Open the proposed reconciliation",
-            trigger: ".o_data_row:contains('Cabinet T1 weekly')",
+            trigger: ".o_data_row:contains('Cabinet T1 weekly') td.o_data_cell",
             run: "click",
         },
         {
