@@ -1,1 +1,1 @@
-from . import test_audit_trail, test_inventory_webhook, test_rules, test_tamper
+from . import test_audit_trail, test_evidence_binding, test_inventory_webhook, test_rules, test_tamper

@@ -39,3 +39,24 @@ class TestCodeLabels(HcCase):
         exception = self.Message.browse(result[0]["message_id"]).exception_id
         action = exception.with_context(decision="approve").action_open_decision_wizard()
         self.assertTrue(action["name"].startswith("Approve: No processor"), action["name"])
+
+
+class TestEndpointHealthInWords(HcCase):
+    def test_today_volume_failures_by_cause_and_sla_state(self):
+        self.ingest(
+            [doc("h1", {"outcome": "done"}), doc("h2", {"outcome": "business:no_handler", "cause": "h2"})]
+            + [doc(f"h3{i}", {"outcome": "business:item_unknown", "cause": f"h3{i}"}) for i in range(2)]
+        )
+        self.process()
+        self.env.flush_all()
+        stat = self.env["hc.endpoint.stat"].search([("endpoint_id", "=", self.endpoint.id)])
+        self.assertEqual(stat.count_today, 4)
+        label = self.env["hc.code.catalog"]._label
+        self.assertEqual(stat.failures_by_cause, f"{label('item_unknown')}: 2, {label('no_handler')}: 1")
+        self.assertEqual(stat.sla_state, "breach", "3 of 4 failed in the last hour, above the 20 % threshold")
+        self.endpoint.alert_failure_rate = 0.9
+        stat.invalidate_recordset()
+        self.assertEqual(stat.sla_state, "ok")
+        self.endpoint.alert_failure_rate = 0.01
+        stat.invalidate_recordset()
+        self.assertEqual(stat.sla_state, "breach")

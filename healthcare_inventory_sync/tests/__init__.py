@@ -5,6 +5,7 @@ from . import (
     test_inventory_events,
     test_reconciliation_four_eyes,
     test_reports,
+    test_screenshots,
     test_ui_every_screen,
     test_ui_people_tours,
     test_ui_tour,
