@@ -56,3 +56,37 @@ class HcReconciliationLine(models.Model):
 
     product_uom_id = fields.Many2one("uom.uom", related="product_id.uom_id", string="Unit")
     currency_id = fields.Many2one("res.currency", related="company_id.currency_id")
+
+
+class HcReconciliationRunSource(models.Model):
+    _inherit = "hc.reconciliation.run"
+
+    count_source = fields.Char(
+        string="Source of the Counts",
+        readonly=True,
+        copy=False,
+        help="Where the external quantities of the lines come from, as loaded.",
+    )
+
+    def action_load_counts(self):
+        res = super().action_load_counts()
+        for run in self:
+            where = run.endpoint_id.display_name or _("every source system")
+            run.sudo().count_source = _(
+                "External counts from %(where)s (the latest per location, product and lot), "
+                "loaded on %(when)s by %(who)s",
+                where=where,
+                when=fields.Datetime.to_string(fields.Datetime.now())[:16],
+                who=self.env.user.name,
+            )
+        return res
+
+    def action_load_csv(self):
+        res = super().action_load_csv()
+        for run in self:
+            run.sudo().count_source = _(
+                "CSV file uploaded on %(when)s by %(who)s",
+                when=fields.Datetime.to_string(fields.Datetime.now())[:16],
+                who=self.env.user.name,
+            )
+        return res

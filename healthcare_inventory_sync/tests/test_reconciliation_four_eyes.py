@@ -46,3 +46,19 @@ class TestReconciliationFourEyes(InventoryCase):
         self.assertEqual(run.state, "proposed")
         self.assertFalse(run.activity_ids, "never assigned to the proposer")
         self.assertIn("add one to approve", run.message_ids[0].body)
+
+    def test_the_run_and_its_pdf_name_the_real_source_of_the_counts(self):
+        self.send(self.event(type="inventory.count", quantity=37))
+        run = self.env["hc.reconciliation.run"].create({"name": "All systems"})
+        run.action_load_counts()
+        self.assertIn("External counts from every source system", run.count_source)
+        run2 = self.env["hc.reconciliation.run"].create({"name": "Cabinets", "endpoint_id": self.endpoint.id})
+        run2.action_load_counts()
+        self.assertIn(f"External counts from {self.endpoint.display_name}", run2.count_source)
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("healthcare_inventory_sync.action_report_hc_reconciliation_run", run.ids)[0]
+            .decode()
+        )
+        self.assertIn("External counts from every source system", html)
+        self.assertNotIn("CSV upload", html)
