@@ -14,6 +14,7 @@
         "data/hc_audit_cron.xml",
         "views/hc_audit_event_views.xml",
         "views/hc_audit_menus.xml",
+        "views/hc_audit_evidence_bindings.xml",
         "report/hc_audit_report.xml",
     ],
     "installable": True,

@@ -29,6 +29,9 @@
         "views/hc_message_type_views.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "healthcare_integration_base/static/src/**/*",
+        ],
         "web.assets_tests": [
             "healthcare_integration_base/static/tests/tours/*.js",
         ],

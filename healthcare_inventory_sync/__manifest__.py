@@ -14,6 +14,7 @@
         "data/hc_inventory_data.xml",
         "data/hc_message_type_data.xml",
         "views/hc_inventory_views.xml",
+        "views/hc_event_display_views.xml",
         "views/hc_inventory_menus.xml",
         "report/hc_reconciliation_report.xml",
         "report/hc_expiry_risk_report.xml",

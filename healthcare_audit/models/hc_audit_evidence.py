@@ -247,6 +247,7 @@ class HcAuditVerifyWizard(models.TransientModel):
         )
         return {
             "type": "ir.actions.act_window",
+            "name": _("Verify Trail"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",

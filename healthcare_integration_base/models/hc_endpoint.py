@@ -192,21 +192,17 @@ class HcEndpoint(models.Model):
         return plain
 
     def action_generate_secret(self):
-        """UI button: show the new credential once, in a sticky notification.
+        """UI button: show the new credential once, in a dialog with copy buttons, the full
+        webhook URL and a curl example (see ``hc_endpoint_credential``).
 
         The value travels only in this RPC answer; it is not stored anywhere readable.
         """
         plain = self.generate_secret()
         return {
             "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": _("New credential for %s: copy it now, it will not be shown again", self.code),
-                "message": plain,
-                "sticky": True,
-                "type": "warning",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
+            "tag": "hc_credential_dialog",
+            "name": _("New credential for %s", self.name),
+            "params": self._hc_credential_instructions(plain),
         }
 
     def generate_outbound_secret(self):

@@ -97,7 +97,7 @@ class HcException(models.Model):
                 msg, err = wanted[key]
                 vals.append(
                     {
-                        "name": f"{err.code}: {err.detail}"[:200],
+                        "name": f"{self.env['hc.code.catalog']._label(err.code)}: {err.detail}"[:200],
                         "code": err.code,
                         "cause": err.cause,
                         "detail": err.detail,
@@ -119,14 +119,31 @@ class HcException(models.Model):
         records = super(HcException, self.with_context(mail_create_nolog=True)).create(vals_list)
         activity_type = self.env.ref("healthcare_integration_base.mail_activity_hc_exception", raise_if_not_found=False)
         for rec in records:
-            user = rec.team_id._activity_user() if rec.team_id else self.env.ref("base.user_admin")
+            user, escalation = rec._decision_assignee()
+            if escalation:
+                rec.sudo().assignment_note = escalation
             rec.activity_schedule(
                 activity_type_id=activity_type.id if activity_type else False,
                 summary=_("Decide: %s", rec.name)[:250],
-                note=rec.detail or "",
+                note="\n".join(filter(None, [escalation, rec.detail])),
                 user_id=user.id,
             )
         return records
+
+    def _decision_assignee(self):
+        """``(user, escalation sentence or False)``: a member of the owner team who can decide,
+        never the person who raised it; else an escalation (see ``hc.team._decision_assignee``)."""
+        self.ensure_one()
+        exclude = self.raised_by_id
+        if self.team_id:
+            return self.team_id._decision_assignee(exclude)
+        approvers = (
+            self.env.ref("healthcare_integration_base.group_hc_approver")
+            .sudo()
+            .users.filtered(lambda u: u.active and not u.share and u != exclude)
+        )
+        target = approvers[:1] or self.env.ref("base.user_admin")
+        return target, _("No team owns this exception: it was given to %s.", target.name)
 
     # ------------------------------------------------------------------ decisions
     def _check_approver(self):
@@ -198,8 +215,11 @@ class HcException(models.Model):
         return True
 
     def action_open_decision_wizard(self):
+        decision = self.env.context.get("decision")
+        title = {"approve": _("Approve"), "reject": _("Reject")}.get(decision, _("Decide"))
         return {
             "type": "ir.actions.act_window",
+            "name": _("%(decision)s: %(what)s", decision=title, what=", ".join(self.mapped("name")))[:120],
             "res_model": "hc.exception.decision.wizard",
             "view_mode": "form",
             "target": "new",

@@ -1,1 +1,10 @@
-from . import test_backend_views, test_engine, test_message_types, test_outbound, test_ui_tour
+from . import (
+    test_backend_views,
+    test_decision_routing,
+    test_engine,
+    test_labels,
+    test_message_types,
+    test_outbound,
+    test_ui_credential,
+    test_ui_tour,
+)

@@ -145,8 +145,13 @@ class HcReconciliationRun(models.Model):
             raise UserError(_("Only a draft reconciliation can be proposed."))
         with trust.privileged():
             self.write({"state": "proposed", "proposed_by_id": self.env.uid})
-        group = self.env.ref("healthcare_integration_base.group_hc_approver")
-        approver = group.users.filtered(lambda u: u != self.env.user)[:1] or self.env.ref("base.user_admin")
+        approver = self._adjustment_approver()  # four-eyes: never the proposer
+        if not approver:
+            self.message_post(
+                body=_("Nobody but the proposer is an Exception Approver: add one to approve this adjustment.")
+            )
+            return
+        self.sudo().approver_id = approver
         self.activity_schedule(
             "mail.mail_activity_data_todo",
             user_id=approver.id,

@@ -1,1 +1,12 @@
-from . import test_direct_posting, test_inventory_events, test_reports, test_ui_tour
+from . import (
+    test_direct_posting,
+    test_display,
+    test_event_display,
+    test_inventory_events,
+    test_reconciliation_four_eyes,
+    test_reports,
+    test_screenshots,
+    test_ui_every_screen,
+    test_ui_people_tours,
+    test_ui_tour,
+)

@@ -1,1 +1,1 @@
-from . import hc_lot_quarantine_wizard
+from . import hc_lot_quarantine_wizard, hc_reconciliation_decision_wizard
