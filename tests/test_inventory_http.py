@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import event
+from .test_trust_boundaries import APPROVER, User
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
 
@@ -255,8 +256,9 @@ def test_quarantined_lot_and_used_serial_over_http(odoo_server, db):
     try:
         resp = ep.post(event(item={"code": "ELEC-ECG"}, lot="ECG-2410", expiry=None, quantity=1))
         assert settled(ep, resp.json()["message_id"])["error"]["code"] == "lot_quarantined"
-    finally:
-        odoo_server.rpc("stock.lot", "action_hc_release", [lot_id], "Recall closed")
+    finally:  # released by an approver other than the one who quarantined the lot (four eyes)
+        approver = User(odoo_server, (*APPROVER, "stock.group_stock_user"))
+        approver.xmlrpc("stock.lot", "action_hc_release", [lot_id], "Recall closed")
     implant = {"item": {"code": "IMP-HIP-52"}, "location": "OR-STORE-1", "lot": None, "expiry": None, "quantity": 1}
     first = ep.post(event(serial="IHC52-0001", **implant))
     assert settled(ep, first.json()["message_id"])["status"] == "done"
