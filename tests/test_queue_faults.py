@@ -62,7 +62,7 @@ def race_processors(odoo_server, endpoint_id, limit, calls):
     second = OdooServer(odoo_server.conf, odoo_server.db, odoo_server.workdir, cron_threads=0).start()
     handled = []
     try:
-        barrier = threading.Barrier(calls)
+        barrier = threading.Barrier(calls, timeout=300)  # a server that failed to start must not hang the run
 
         def process(server):
             process_pending = rpc_process_pending(server)
