@@ -116,3 +116,14 @@ class TestSubscriptions(HcCase):
         other = self.env["res.company"].create({"name": "Other Hospital"})
         self.env["hc.event.subscription"]._publish("lot.quarantined", [{"data": {}, "company_id": other.id}])
         self.assertFalse(self._sent())
+
+
+class TestEndpointCache(HcCase):
+    def test_bookkeeping_writes_leave_the_workers_caches_alone(self):
+        registry = self.env.registry
+        registry.cache_invalidated.clear()
+        self.endpoint.sudo().write({"breaker_failures": 2, "last_batch_run": fields.Datetime.now()})
+        self.assertFalse(registry.cache_invalidated, "a breaker or batch-run write must not signal every worker")
+        self.endpoint.write({"rate_limit_per_minute": 30})
+        self.assertIn("default", registry.cache_invalidated, "an auth-context field change must reach every worker")
+        self.assertEqual(self.env["hc.endpoint"]._auth_context(self.endpoint.code)["rate_limit"], 30)
