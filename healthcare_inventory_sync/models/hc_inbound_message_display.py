@@ -14,6 +14,7 @@ import logging
 from odoo import api, fields, models
 
 from ..lib import fhir, gs1
+from .hc_processor_inventory import _by_company, _pick
 
 _logger = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ def _canonical(msg):
         return None
     if not isinstance(body, dict):
         return None
+    body = _clean(body)
     item = body.get("item")
     if isinstance(item, dict) and item.get("gs1"):
         try:
@@ -61,6 +63,27 @@ def _canonical(msg):
             if not body.get("expiry") and getattr(parsed, "expiry", None):
                 body["expiry"] = str(parsed.expiry)
     return body
+
+
+TEXT_KEYS = ("type", "lot", "serial", "expiry", "uom", "location", "to_location")
+
+
+def _text(value):
+    return value if isinstance(value, str) and value and "\x00" not in value and len(value) <= 255 else None
+
+
+def _clean(body):
+    """Only what a display may use: strings where strings belong, a number where the quantity is
+    (the payload of a rejected message can hold anything: lists, objects, NUL characters)."""
+    item = body.get("item") if isinstance(body.get("item"), dict) else {}
+    source = body.get("source") if isinstance(body.get("source"), dict) else {}
+    qty = body.get("quantity")
+    return {
+        **{key: _text(body.get(key)) for key in TEXT_KEYS},
+        "quantity": qty if isinstance(qty, int | float) and not isinstance(qty, bool) else None,
+        "item": {key: _text(item.get(key)) for key in ("code", "gtin", "gs1")},
+        "source": {key: _text(source.get(key)) for key in ("system", "facility")},
+    }
 
 
 class HcInboundMessage(models.Model):
@@ -157,28 +180,36 @@ class HcInboundMessage(models.Model):
         loc_map = env["hc.location.mapping"].sudo()._lookup(loc_pairs)
         uom_map = env["hc.uom.mapping"].sudo()._lookup(uom_pairs)
         Product = env["product.product"].sudo().with_context(active_test=False)
+        companies = list({m.endpoint_id.company_id.id for m in msgs.values()})
+        shared = [("company_id", "in", [False, *companies])]
         codes = {it.get("code") for it in items.values() if it.get("code")}
-        by_code = {p.default_code: p for p in Product.search([("default_code", "in", list(codes))])} if codes else {}
+        by_code = _by_company(Product.search([("default_code", "in", list(codes)), *shared]), "default_code")
         gtins = {_gtin14(it.get("gtin")) for it in items.values() if it.get("gtin")} - {None}
-        by_gtin = {p.hc_gtin14: p for p in Product.search([("hc_gtin14", "in", list(gtins))])} if gtins else {}
+        by_gtin = _by_company(Product.search([("hc_gtin14", "in", list(gtins)), *shared]), "hc_gtin14")
         barcodes = {code for _e, _f, code in loc_pairs}
         Location = env["stock.location"].sudo()
-        by_barcode = {loc.barcode: loc for loc in Location.search([("barcode", "in", list(barcodes))])}
+        by_barcode = _by_company(
+            Location.search([("barcode", "in", list(barcodes)), ("company_id", "in", companies)]), "barcode"
+        )
         out = {}
         for mid, ev in todo.items():
             it = items[mid]
+            company = msgs[mid].endpoint_id.company_id.id
             pair = key(mid, it.get("code"))
             product = (
                 (Product.browse(item_map[pair]) if pair in item_map else None)
-                or by_gtin.get(_gtin14(it.get("gtin")))
-                or by_code.get(it.get("code"))
+                or _pick(by_gtin, company, _gtin14(it.get("gtin")))
+                or _pick(by_code, company, it.get("code"))
             )
+            if product and product.company_id.id not in (False, company):
+                product = None
 
-            def location(code, mid=mid):
+            def location(code, mid=mid, company=company):
                 if not code:
                     return None
                 hit = loc_map.get(key(mid, code))
-                return Location.browse(hit) if hit else by_barcode.get(code)
+                loc = Location.browse(hit) if hit else _pick(by_barcode, company, code, shared=False)
+                return loc if loc and loc.company_id.id == company else None
 
             uom = None
             if ev.get("uom"):
@@ -212,6 +243,7 @@ class HcInboundMessage(models.Model):
                     [
                         ("product_id", "in", list({p for p, _n in lot_names})),
                         ("name", "in", list({n for _p, n in lot_names})),
+                        ("company_id", "in", [False, *companies]),
                     ]
                 )
             )
