@@ -10,6 +10,7 @@ leaves them empty.
 
 import json
 import logging
+import math
 
 from odoo import api, fields, models
 
@@ -77,13 +78,23 @@ def _clean(body):
     (the payload of a rejected message can hold anything: lists, objects, NUL characters)."""
     item = body.get("item") if isinstance(body.get("item"), dict) else {}
     source = body.get("source") if isinstance(body.get("source"), dict) else {}
-    qty = body.get("quantity")
     return {
         **{key: _text(body.get(key)) for key in TEXT_KEYS},
-        "quantity": qty if isinstance(qty, int | float) and not isinstance(qty, bool) else None,
+        "quantity": _number(body.get("quantity")),
         "item": {key: _text(item.get(key)) for key in ("code", "gtin", "gs1")},
         "source": {key: _text(source.get(key)) for key in ("system", "facility")},
     }
+
+
+def _number(value):
+    """A finite quantity a float field can hold, or None (NaN, infinity, 10**400 ...)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) and abs(number) <= 1e12 else None
 
 
 class HcInboundMessage(models.Model):
