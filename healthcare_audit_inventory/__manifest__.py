@@ -7,7 +7,7 @@
     "author": "Healthcare Integration Suite",
     "website": "https://github.com/healthcare-integration-suite/odoo-healthcare-integration",
     "depends": ["healthcare_audit", "healthcare_inventory_sync"],
-    "data": ["data/hc_audit_rule_data.xml"],
+    "data": ["data/hc_audit_rule_data.xml", "views/hc_audit_evidence_bindings.xml"],
     "installable": True,
     "auto_install": True,
 }

@@ -23,6 +23,7 @@ ADDONS = [
     "healthcare_procurement_edi",
     # the auto_install glue modules between them
     "healthcare_audit_inventory",
+    "healthcare_audit_purchase",
     "healthcare_inventory_account",
 ]
 

@@ -24,6 +24,26 @@ class HcAuditEvidence(models.AbstractModel):
     _description = "Audit Evidence Pack"
 
     @api.model
+    def _related_records(self, model, res_id):
+        """Records whose trail belongs in the evidence pack of ``(model, res_id)``, as
+        ``{model: set(ids)}``: glue modules add theirs (a picking's or a lot's stock moves, a
+        purchase order's lines and receipts), so a pack opened from a document shows what the
+        integration did to it. Called as superuser."""
+        return {}
+
+    @api.model
+    def _event_ids_of_records(self, records):
+        """Audit events of ``{model: ids}``: one query per model."""
+        ids = set()
+        for model, res_ids in records.items():
+            if res_ids:
+                self.env.cr.execute(
+                    "SELECT id FROM hc_audit_event WHERE model = %s AND res_id = ANY(%s)", (model, list(res_ids))
+                )
+                ids.update(r[0] for r in self.env.cr.fetchall())
+        return ids
+
+    @api.model
     def _event_ids_for(self, correlation_id=None, model=None, res_id=None, message_ids=()):
         conditions = []
         if correlation_id:
@@ -54,17 +74,20 @@ class HcAuditEvidence(models.AbstractModel):
         Exception_ = self.env["hc.exception"].sudo()
         Event = self.env["hc.audit.event"].sudo()
         messages = Message.browse()
-        records = set()
+        records = {}  # {model: set(ids)}
         if correlation_id:
             messages |= Message.search([("correlation_id", "=", correlation_id)])
         if model and res_id:
-            records.add((model, res_id))
-            self.env.cr.execute(
-                "SELECT id FROM hc_inbound_message WHERE result_model = %s AND result_ids IS NOT NULL "
-                "AND result_ids <> '' AND result_ids::jsonb @> %s::jsonb",
-                (model, json.dumps([res_id])),
-            )
-            messages |= Message.browse([r[0] for r in self.env.cr.fetchall()])
+            records = {model: {res_id}}
+            for rel_model, rel_ids in self.sudo()._related_records(model, res_id).items():
+                records.setdefault(rel_model, set()).update(rel_ids)
+            for rec_model, rec_ids in records.items():
+                self.env.cr.execute(
+                    "SELECT id FROM hc_inbound_message WHERE result_model = %s AND result_ids IS NOT NULL "
+                    "AND result_ids <> '' AND result_ids::jsonb @> ANY(%s::jsonb[])",
+                    (rec_model, [json.dumps([i]) for i in rec_ids]),
+                )
+                messages |= Message.browse([r[0] for r in self.env.cr.fetchall()])
         event_ids = self._event_ids_for(correlation_id, model, res_id, messages.ids)
         events = Event.browse(event_ids)
         # messages named by the events (a change made while processing a message)
@@ -73,23 +96,21 @@ class HcAuditEvidence(models.AbstractModel):
         for msg in messages:
             if msg.result_model and msg.result_ids:
                 try:
-                    for rid in json.loads(msg.result_ids):
-                        records.add((msg.result_model, rid))
-                except ValueError:
+                    records.setdefault(msg.result_model, set()).update(json.loads(msg.result_ids))
+                except (ValueError, TypeError):
                     pass
         exceptions = messages.mapped("exception_id")
         if model and res_id:
-            exceptions |= Exception_.search([("res_model", "=", model), ("res_id", "=", res_id)])
+            for rec_model, rec_ids in list(records.items()):
+                exceptions |= Exception_.search([("res_model", "=", rec_model), ("res_id", "in", list(rec_ids))])
             if model == "hc.exception":
                 exceptions |= Exception_.browse(res_id).exists()
             if model == "hc.inbound.message":
                 messages |= Message.browse(res_id).exists()
         exceptions |= Exception_.search([("message_ids", "in", messages.ids)]) if messages else Exception_
-        for exc in exceptions:
-            records.add(("hc.exception", exc.id))
-        extra = set()
-        for rec_model, rid in records:
-            extra.update(self._event_ids_for(model=rec_model, res_id=rid))
+        messages |= exceptions.message_ids  # the messages waiting on an exception about the record
+        records.setdefault("hc.exception", set()).update(exceptions.ids)
+        extra = self._event_ids_of_records(records)
         events = Event.browse(sorted(set(event_ids) | extra))
         seal_of = {ev.id: ev.seal_id for ev in events}
         items = []
@@ -189,8 +210,22 @@ class HcAuditEvidenceWizard(models.TransientModel):
     correlation_id = fields.Char()
     model = fields.Char(string="Model", help="Technical name, e.g. stock.move")
     res_id = fields.Integer(string="Record ID")
+    record_label = fields.Char(compute="_compute_record_label", string="Record")
     file = fields.Binary(readonly=True, attachment=False)
     filename = fields.Char()
+
+    @api.depends("model", "res_id")
+    def _compute_record_label(self):
+        """The record the pack is about, in words ("Purchase Order P00012"), when the wizard was
+        opened from it; nothing when the model is not installed or the record is gone."""
+        for wizard in self:
+            label = False
+            if wizard.model in self.env and wizard.res_id:
+                record = self.env[wizard.model].browse(wizard.res_id).exists()
+                if record:
+                    model_name = self.env["ir.model"].sudo()._get(wizard.model).name or wizard.model
+                    label = f"{model_name} {record.sudo().display_name}"
+            wizard.record_label = label
 
     def _pack(self):
         self.ensure_one()

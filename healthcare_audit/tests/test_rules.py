@@ -59,25 +59,3 @@ class TestStockMoveDone(AuditCase):
         self.assertEqual(events.action, "state")
         self.assertEqual(json.loads(events.changes)["state"]["new"], "done")
 
-
-class TestPurchase(AuditCase):
-    def test_price_quantity_and_state_changes_are_recorded(self):
-        if "purchase.order" not in self.env:
-            self.skipTest("purchase is not installed")
-        product = self.env["product.product"].create({"name": "Syringe 5 ml", "type": "consu"})
-        order = self.env["purchase.order"].create(
-            {
-                "partner_id": self.partner.id,
-                "order_line": [(0, 0, {"product_id": product.id, "product_qty": 10, "price_unit": 1.5})],
-            }
-        )
-        line = order.order_line
-        self.assertTrue(self.events("purchase.order.line", line.id, "create"))
-        line.with_user(self.env.ref("base.user_admin")).write({"price_unit": 1.75, "product_qty": 12})
-        change = self.events("purchase.order.line", line.id, "write")[-1]
-        self.assertEqual(json.loads(change.changes)["price_unit"], {"old": 1.5, "new": 1.75})
-        self.assertEqual(json.loads(change.changes)["product_qty"], {"old": 10.0, "new": 12.0})
-        order.button_confirm()
-        state = self.events("purchase.order", order.id, "state")
-        self.assertTrue(state)
-        self.assertIn(json.loads(state[-1].changes)["state"]["new"], ("purchase", "to approve"))

@@ -1,1 +1,2 @@
 from . import stock_move
+from . import hc_audit_evidence

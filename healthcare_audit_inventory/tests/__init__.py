@@ -1,1 +1,2 @@
 from . import test_inventory_webhook
+from . import test_evidence_from_documents
