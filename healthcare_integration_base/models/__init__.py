@@ -18,5 +18,6 @@ from . import (
     hc_guard,
     hc_endpoint_stat,
     hc_endpoint_stat_display,
+    hc_endpoint_failure,
     res_config_settings,
 )

@@ -55,3 +55,19 @@ class HcEndpointStat(models.Model):
             stat.count_today = today.get(stat.endpoint_id, 0)
             parts = sorted(causes.get(stat.endpoint_id, []), reverse=True)
             stat.failures_by_cause = ", ".join(f"{label}: {n}" for n, label in parts) or False
+
+    def action_open_failures(self):
+        """This endpoint's failures, grouped by cause."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("healthcare_integration_base.action_hc_endpoint_failure")
+        action["domain"] = [("endpoint_id", "=", self.endpoint_id.id)]
+        action["display_name"] = _("Failures by Cause: %s", self.endpoint_id.display_name)
+        return action
+
+    def action_open_waiting(self):
+        """This endpoint's messages waiting to be processed, oldest first."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("healthcare_integration_base.action_hc_inbound_message")
+        action["domain"] = [("endpoint_id", "=", self.endpoint_id.id), ("state", "in", ("received", "retry"))]
+        action["context"] = {}
+        return action

@@ -1,5 +1,6 @@
 from . import (
     test_backend_views,
+    test_dashboard,
     test_decision_routing,
     test_engine,
     test_labels,
