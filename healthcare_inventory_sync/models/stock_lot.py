@@ -52,12 +52,13 @@ class StockLot(models.Model):
         return True
 
     def _hc_publish(self, event_type, reason):
-        """Tell subscribed systems (e.g. dispensing cabinets that block a lot), in this transaction."""
+        """Tell subscribed systems (e.g. dispensing cabinets that block a lot), in this transaction.
+        A lot shared by every company is told to the subscribers of the acting user's company only."""
         self.env["hc.event.subscription"]._publish(
             event_type,
             [
                 {
-                    "company_id": lot.company_id.id or False,
+                    "company_id": lot.company_id.id or self.env.company.id,
                     "res_model": "stock.lot",
                     "res_id": lot.id,
                     "data": {

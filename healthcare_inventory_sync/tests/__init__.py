@@ -3,6 +3,7 @@ from . import (
     test_display,
     test_event_display,
     test_inventory_events,
+    test_lot_event_company,
     test_reconciliation_four_eyes,
     test_reports,
     test_screenshots,
