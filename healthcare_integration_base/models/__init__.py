@@ -1,6 +1,7 @@
 # isort: skip_file
 # order matters: the monitoring view (hc_endpoint_stat) reads the tables of the models above it
 from . import (
+    hc_cache,
     hc_team,
     hc_endpoint,
     hc_endpoint_credential,

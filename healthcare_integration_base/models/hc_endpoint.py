@@ -42,7 +42,7 @@ class HcEndpoint(models.Model):
 
     _name = "hc.endpoint"
     _description = "Integration Endpoint"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "hc.cached.config.mixin"]
     _order = "name"
 
     name = fields.Char(required=True, tracking=True)
@@ -340,19 +340,4 @@ class HcEndpoint(models.Model):
         }
     )
 
-    def write(self, vals):
-        res = super().write(vals)
-        if self._AUTH_FIELDS.intersection(vals):
-            self.env.registry.clear_cache()
-        return res
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        res = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        self.env.registry.clear_cache()
-        return res
+    _hc_cached_fields = _AUTH_FIELDS

@@ -18,6 +18,7 @@ from odoo.exceptions import ValidationError
 
 class HcEventSubscription(models.Model):
     _name = "hc.event.subscription"
+    _inherit = ["hc.cached.config.mixin"]  # the engine caches it: changes clear the cache
     _description = "Event Subscription"
     _order = "endpoint_id, event_type"
 
@@ -57,23 +58,6 @@ class HcEventSubscription(models.Model):
             rec.delivered_count = sum(
                 n for ep, mtype, n in data if ep == rec.endpoint_id and fnmatchcase(mtype or "", rec.event_type)
             )
-
-    # ------------------------------------------------------------------ cache upkeep
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return records
-
-    def write(self, vals):
-        res = super().write(vals)
-        self.env.registry.clear_cache()
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        self.env.registry.clear_cache()
-        return res
 
     @api.model
     @tools.ormcache()

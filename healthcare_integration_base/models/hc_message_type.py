@@ -16,6 +16,7 @@ DEFAULT_PRIORITY = 1
 
 class HcMessageType(models.Model):
     _name = "hc.message.type"
+    _inherit = ["hc.cached.config.mixin"]  # the engine caches it: changes clear the cache
     _description = "Message Type"
     _order = "sequence, code"
 
@@ -143,23 +144,6 @@ class HcMessageType(models.Model):
         if not row or row[4] not in self.env:
             return []
         return self.env[row[4]]._validate_document(message_type, document, kind) or []
-
-    # ------------------------------------------------------------------ cache upkeep
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return records
-
-    def write(self, vals):
-        res = super().write(vals)
-        self.env.registry.clear_cache()
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        self.env.registry.clear_cache()
-        return res
 
     @api.model
     def _api_description(self):
