@@ -4,7 +4,7 @@ to it: the moves, the messages that made them, their exceptions."""
 import json
 
 from odoo.addons.healthcare_inventory_sync.tests.test_inventory_events import InventoryCase
-from odoo.tests import new_test_user
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
 
@@ -76,3 +76,29 @@ class TestEvidenceFromStockDocuments(InventoryCase):
         self.assertEqual(len(done), 1, pack["events"])
         self.assertEqual(done[0]["changes"]["state"]["new"], "done")
         self.assertEqual(pack["query"], {"correlation_id": None, "model": "stock.picking", "res_id": picking.id})
+
+
+@tagged("post_install", "-at_install")
+class TestEvidenceFromLotInTheBrowser(HttpCase, InventoryCase):
+    def test_auditor_opens_the_evidence_pack_from_the_lot(self):
+        new_test_user(
+            self.env,
+            "hc_tour_lot_auditor",
+            password="hc_tour_lot_auditor",
+            groups="base.group_user,stock.group_stock_user,healthcare_integration_base.group_hc_auditor",
+        )
+        msg = self.send(self.event())
+        self.assertEqual(msg.state, "done", msg.error_detail)
+        for name in ("web.assets_web", "web.assets_tests"):  # built before the browser asks (slow machines)
+            bundle = self.env["ir.qweb"]._get_asset_bundle(name)
+            bundle.js()
+            bundle.css()
+        self.start_tour(
+            f"/odoo/action-stock.action_production_lot_form/{self.lot.id}",
+            "hc_evidence_from_lot",
+            login="hc_tour_lot_auditor",
+            timeout=300,
+        )
+        # what the dialog exports for this lot: the message that moved it
+        pack = self.env["hc.audit.evidence"]._build(model="stock.lot", res_id=self.lot.id)
+        self.assertIn(msg.id, [m["id"] for m in pack["messages"]])

@@ -101,8 +101,14 @@ class TestScreenshots(HttpCase, InventoryCase):
             {
                 "name": "healthcare_integration_base/endpoint_health",
                 "action": "healthcare_integration_base.action_hc_endpoint_stat",
-                "view_type": "list",
-                "wait_for": ".o_list_view .o_data_row",
+                "view_type": "kanban",
+                "wait_for": ".o_kanban_view .o_kanban_record:not(.o_kanban_ghost)",
+            },
+            {
+                "name": "healthcare_integration_base/failures_by_cause",
+                "action": "healthcare_integration_base.action_hc_endpoint_failure",
+                "view_type": "graph",
+                "wait_for": ".o_graph_view .o_graph_canvas_container canvas",
             },
             {
                 "name": "healthcare_inventory_sync/reconciliation",
@@ -125,6 +131,15 @@ class TestScreenshots(HttpCase, InventoryCase):
                     "action": "healthcare_audit.action_hc_audit_event",
                     "view_type": "list",
                     "wait_for": ".o_list_view .o_data_row",
+                }
+            )
+        if "healthcare_audit_inventory" in self.env.registry._init_modules:
+            shots.append(
+                {
+                    "name": "healthcare_audit_inventory/evidence_pack",
+                    "action": "healthcare_audit_inventory.action_hc_audit_evidence_from_lot",
+                    "context": {"active_id": self.lot.id, "active_model": "stock.lot"},
+                    "wait_for": ".modal .o_field_widget[name=record_label]",
                 }
             )
         write = os.environ.get("HC_WRITE_SCREENSHOTS") == "1"

@@ -37,6 +37,7 @@ export async function hcTakeScreenshots(shots) {
         await env.services.action.doAction(shot.action, {
             clearBreadcrumbs: true,
             viewType: shot.view_type,
+            additionalContext: shot.context || {},
             props: shot.res_id ? { resId: shot.res_id } : {},
         });
         await settle(shot.wait_for);
