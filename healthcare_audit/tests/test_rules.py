@@ -58,4 +58,3 @@ class TestStockMoveDone(AuditCase):
         self.assertEqual(len(events), 1)
         self.assertEqual(events.action, "state")
         self.assertEqual(json.loads(events.changes)["state"]["new"], "done")
-

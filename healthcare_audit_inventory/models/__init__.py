@@ -1,2 +1,1 @@
-from . import stock_move
-from . import hc_audit_evidence
+from . import hc_audit_evidence, stock_move

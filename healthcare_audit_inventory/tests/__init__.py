@@ -1,2 +1,1 @@
-from . import test_inventory_webhook
-from . import test_evidence_from_documents
+from . import test_evidence_from_documents, test_inventory_webhook

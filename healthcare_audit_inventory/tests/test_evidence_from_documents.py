@@ -17,7 +17,9 @@ class TestEvidenceFromStockDocuments(InventoryCase):
     def wizard_from(self, xmlid, record):
         action = self.env.ref(xmlid)
         self.assertEqual(action.binding_model_id.model, record._name)
-        self.assertIn(action.id, [a["id"] for a in self.env["ir.actions.actions"]._get_bindings(record._name)["action"]])
+        self.assertIn(
+            action.id, [a["id"] for a in self.env["ir.actions.actions"]._get_bindings(record._name)["action"]]
+        )
         context = safe_eval(action.context, {"active_id": record.id})
         return self.env["hc.audit.evidence.wizard"].with_user(self.auditor).with_context(**context).create({})
 

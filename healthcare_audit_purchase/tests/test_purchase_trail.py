@@ -35,11 +35,15 @@ class TestPurchaseTrail(AuditCase):
         self.assertIn(json.loads(state[-1].changes)["state"]["new"], ("purchase", "to approve"))
 
     def test_the_rules_are_this_modules_and_the_audit_addon_names_no_purchase_model(self):
-        rules = self.env["hc.audit.rule"].search([("model", "in", ("purchase.order", "purchase.order.line", "account.move"))])
+        rules = self.env["hc.audit.rule"].search(
+            [("model", "in", ("purchase.order", "purchase.order.line", "account.move"))]
+        )
         self.assertEqual(len(rules), 3)
         modules = set(rules.get_external_id().values())
         self.assertEqual({xmlid.split(".")[0] for xmlid in modules}, {"healthcare_audit_purchase"})
-        shipped = self.env["ir.model.data"].search([("module", "=", "healthcare_audit"), ("model", "=", "hc.audit.rule")])
+        shipped = self.env["ir.model.data"].search(
+            [("module", "=", "healthcare_audit"), ("model", "=", "hc.audit.rule")]
+        )
         models_named = set(self.env["hc.audit.rule"].browse(shipped.mapped("res_id")).mapped("model"))
         self.assertFalse({m for m in models_named if m.split(".")[0] in ("purchase", "account", "stock")}, models_named)
 

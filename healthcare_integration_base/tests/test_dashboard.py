@@ -19,7 +19,9 @@ class TestDashboard(HcCase):
     def test_failures_are_grouped_by_cause_with_their_labels(self):
         self.seed()
         Failure = self.env["hc.endpoint.failure"]
-        groups = Failure._read_group([("endpoint_id", "=", self.endpoint.id)], ["cause", "state"], ["message_count:sum"])
+        groups = Failure._read_group(
+            [("endpoint_id", "=", self.endpoint.id)], ["cause", "state"], ["message_count:sum"]
+        )
         self.assertEqual(
             sorted(groups),
             sorted(
@@ -50,9 +52,7 @@ class TestDashboard(HcCase):
         self.assertTrue(stat.oldest_pending_display)
         self.assertTrue(stat.last_success_at)
         self.assertEqual(stat.count_failed, 4)
-        self.assertEqual(
-            stat.failures_by_cause, "Message does not follow its schema: 3, Cabinet drawer jammed: 1"
-        )
+        self.assertEqual(stat.failures_by_cause, "Message does not follow its schema: 3, Cabinet drawer jammed: 1")
         self.assertEqual(stat.sla_state, "breach", "5 of 7 processed failed or wait for a retry: over 50 %")
         action = stat.action_open_failures()
         self.assertEqual(action["res_model"], "hc.endpoint.failure")
@@ -64,20 +64,24 @@ class TestDashboard(HcCase):
 
     def test_another_companys_failures_are_not_shown(self):
         other = self.env["res.company"].create({"name": "Other Hospital"})
-        endpoint = self.env["hc.endpoint"].create({"name": "Other cabinet", "code": "other-cab", "company_id": other.id})
+        endpoint = self.env["hc.endpoint"].create(
+            {"name": "Other cabinet", "code": "other-cab", "company_id": other.id}
+        )
         self.seed(endpoint=endpoint, prefix="o")
         self.seed()
-        user = new_test_user(
-            self.env, "hc_dash_admin", groups="healthcare_integration_base.group_hc_manager"
-        )
+        user = new_test_user(self.env, "hc_dash_admin", groups="healthcare_integration_base.group_hc_manager")
         mine = self.env["hc.endpoint.failure"].with_user(user).search([])
         self.assertTrue(mine)
         self.assertEqual(mine.endpoint_id, self.endpoint)
-        self.assertTrue(self.env["hc.endpoint.failure"].search([("endpoint_id", "=", endpoint.id)]), "superuser sees it")
+        self.assertTrue(
+            self.env["hc.endpoint.failure"].search([("endpoint_id", "=", endpoint.id)]), "superuser sees it"
+        )
 
     def test_empty_states_say_what_will_appear(self):
         for xmlid in ("action_hc_endpoint_failure", "action_hc_endpoint_stat", "action_hc_inbound_message_analysis"):
             action = self.env.ref(f"healthcare_integration_base.{xmlid}")
             self.assertIn("o_view_nocontent", action.help, xmlid)
             self.assertGreater(len(action.help), 200, xmlid)
-        self.assertIn("one colour per cause", self.env.ref("healthcare_integration_base.action_hc_endpoint_failure").help)
+        self.assertIn(
+            "one colour per cause", self.env.ref("healthcare_integration_base.action_hc_endpoint_failure").help
+        )
