@@ -15,7 +15,6 @@ import math
 from odoo import api, fields, models
 
 from ..lib import fhir, gs1
-from .hc_processor_inventory import _by_company, _pick
 
 _logger = logging.getLogger(__name__)
 
@@ -182,49 +181,35 @@ class HcInboundMessage(models.Model):
             return (msgs[mid].endpoint_id.id, facility or "", code)
 
         items = {mid: (ev.get("item") or {}) if isinstance(ev.get("item"), dict) else {} for mid, ev in todo.items()}
-        item_pairs = {key(mid, it.get("code")) for mid, it in items.items() if it.get("code")}
         loc_pairs = {
             key(mid, code) for mid, ev in todo.items() for code in (ev.get("location"), ev.get("to_location")) if code
         }
-        uom_pairs = {key(mid, ev.get("uom")) for mid, ev in todo.items() if ev.get("uom")}
-        item_map = env["hc.item.mapping"].sudo()._lookup(item_pairs)
-        loc_map = env["hc.location.mapping"].sudo()._lookup(loc_pairs)
-        uom_map = env["hc.uom.mapping"].sudo()._lookup(uom_pairs)
-        Product = env["product.product"].sudo().with_context(active_test=False)
         companies = list({m.endpoint_id.company_id.id for m in msgs.values()})
-        shared = [("company_id", "in", [False, *companies])]
-        codes = {it.get("code") for it in items.values() if it.get("code")}
-        by_code = _by_company(Product.search([("default_code", "in", list(codes)), *shared]), "default_code")
-        gtins = {_gtin14(it.get("gtin")) for it in items.values() if it.get("gtin")} - {None}
-        by_gtin = _by_company(Product.search([("hc_gtin14", "in", list(gtins)), *shared]), "hc_gtin14")
-        barcodes = {code for _e, _f, code in loc_pairs}
-        Location = env["stock.location"].sudo()
-        by_barcode = _by_company(
-            Location.search([("barcode", "in", list(barcodes)), ("company_id", "in", companies)]), "barcode"
+        # the processor's own lookups, so a message shows what processing resolves (or refuses)
+        Processor = env["hc.processor.inventory"].sudo()
+        tables = Processor._hc_code_tables(
+            item_pairs={key(mid, it.get("code")) for mid, it in items.items() if it.get("code")},
+            loc_pairs=loc_pairs,
+            uom_pairs={key(mid, ev.get("uom")) for mid, ev in todo.items() if ev.get("uom")},
+            gtins={_gtin14(it.get("gtin")) for it in items.values() if it.get("gtin")} - {None},
+            item_codes={it.get("code") for it in items.values() if it.get("code")},
+            company_ids=companies,
         )
         out = {}
         for mid, ev in todo.items():
             it = items[mid]
-            company = msgs[mid].endpoint_id.company_id.id
-            pair = key(mid, it.get("code"))
-            product = (
-                (Product.browse(item_map[pair]) if pair in item_map else None)
-                or _pick(by_gtin, company, _gtin14(it.get("gtin")))
-                or _pick(by_code, company, it.get("code"))
+            endpoint = msgs[mid].endpoint_id.sudo()
+            facility = key(mid, None)[1]
+            product = Processor._hc_find_product(
+                tables, endpoint, facility, it.get("code"), _gtin14(it.get("gtin")) if it.get("gtin") else None
             )
-            if product and product.company_id.id not in (False, company):
-                product = None
 
-            def location(code, mid=mid, company=company):
-                if not code:
-                    return None
-                hit = loc_map.get(key(mid, code))
-                loc = Location.browse(hit) if hit else _pick(by_barcode, company, code, shared=False)
-                return loc if loc and loc.company_id.id == company else None
+            def location(code, endpoint=endpoint, facility=facility):
+                return Processor._hc_find_location(tables, endpoint, facility, code) if code else None
 
             uom = None
             if ev.get("uom"):
-                hit = uom_map.get(key(mid, ev["uom"]))
+                hit = tables["uom"].get(key(mid, ev["uom"]))
                 if hit:
                     uom = env["uom.uom"].browse(hit)
                 elif (

@@ -212,55 +212,25 @@ class HcProcessorInventory(models.AbstractModel):
         unknown here, whatever a mapping or a barcode says.
         """
         env = self.env
-        item_pairs = {(ev.endpoint.id, ev.facility, ev.item_code) for ev in events if ev.item_code}
         loc_pairs = {
             (ev.endpoint.id, ev.facility, code) for ev in events for code in (ev.location, ev.to_location) if code
         }
-        uom_pairs = {(ev.endpoint.id, ev.facility, ev.uom_code) for ev in events if ev.uom_code}
-        item_map = env["hc.item.mapping"]._lookup(item_pairs)
-        loc_map = env["hc.location.mapping"]._lookup(loc_pairs)
-        uom_map = env["hc.uom.mapping"]._lookup(uom_pairs)
-        company_ids = list({ev.endpoint.company_id.id for ev in events})
-        Product = env["product.product"].with_context(active_test=False)
-        in_companies = [("company_id", "in", [False, *company_ids])]
-        gtins = {ev.gtin for ev in events if ev.gtin}
-        by_gtin = _by_company(
-            Product.search([("hc_gtin14", "in", list(gtins)), *in_companies]) if gtins else [], "hc_gtin14"
-        )
-        item_codes = {ev.item_code for ev in events if ev.item_code}
-        by_code = _by_company(
-            Product.search([("default_code", "in", list(item_codes)), *in_companies]) if item_codes else [],
-            "default_code",
-        )
-        barcodes = {code for _e, _f, code in loc_pairs}
-        by_barcode = _by_company(
-            env["stock.location"].search([("barcode", "in", list(barcodes)), ("company_id", "in", company_ids)]),
-            "barcode",
+        tables = self._hc_code_tables(
+            item_pairs={(ev.endpoint.id, ev.facility, ev.item_code) for ev in events if ev.item_code},
+            loc_pairs=loc_pairs,
+            uom_pairs={(ev.endpoint.id, ev.facility, ev.uom_code) for ev in events if ev.uom_code},
+            gtins={ev.gtin for ev in events if ev.gtin},
+            item_codes={ev.item_code for ev in events if ev.item_code},
+            company_ids=list({ev.endpoint.company_id.id for ev in events}),
         )
         uom_names = {name for ev in events if ev.uom_code for name in UOM_CODES.get(ev.uom_code.upper(), [])}
         uom_names |= {ev.uom_code for ev in events if ev.uom_code}
         uoms = env["uom.uom"].search([("name", "in", list(uom_names))]) if uom_names else env["uom.uom"]
         uom_by_name = {u.name.lower(): u for u in uoms}
-        mapped = {
-            "product": env["product.product"].browse(set(item_map.values())),
-            "location": env["stock.location"].browse(set(loc_map.values())),
-            "uom": env["uom.uom"].browse(set(uom_map.values())),
-        }
-        for recs in mapped.values():
-            recs.fetch(["id"])
-        mapped["product"].fetch(["company_id"])
-        mapped["location"].fetch(["company_id", "warehouse_id"])
         for ev in events:
-            ep, fac, company = ev.endpoint.id, ev.facility, ev.endpoint.company_id.id
+            ep = ev.endpoint.id
             try:
-                product = (
-                    env["product.product"].browse(item_map[(ep, fac, ev.item_code)])
-                    if (ep, fac, ev.item_code) in item_map
-                    else None
-                )
-                if product and product.company_id.id not in (False, company):
-                    product = None  # a mapping to another company's product: unknown here
-                ev.product = product or _pick(by_gtin, company, ev.gtin) or _pick(by_code, company, ev.item_code)
+                ev.product = self._hc_find_product(tables, ev.endpoint, ev.facility, ev.item_code, ev.gtin)
                 if not ev.product:
                     what = ev.item_code or ev.gtin
                     raise HcBusinessError(
@@ -269,28 +239,78 @@ class HcProcessorInventory(models.AbstractModel):
                         cause=f"item_unknown:{ep}:{what}",
                         team_xmlid="healthcare_inventory_sync.hc_team_master_data",
                     )
-                ev.src = self._hc_location(ev, ev.location, loc_map, by_barcode)
+                ev.src = self._hc_location(ev, ev.location, tables)
                 if ev.kind == "transfer":
-                    ev.dest = self._hc_location(ev, ev.to_location, loc_map, by_barcode)
-                ev.uom = self._hc_uom(ev, uom_map, uom_by_name)
+                    ev.dest = self._hc_location(ev, ev.to_location, tables)
+                ev.uom = self._hc_uom(ev, tables["uom"], uom_by_name)
             except HcBusinessError as exc:
                 outcomes[ev.msg.id] = exc
 
-    def _hc_location(self, ev, code, loc_map, by_barcode):
-        ep, company = ev.endpoint.id, ev.endpoint.company_id.id
+    @api.model
+    def _hc_code_tables(self, item_pairs, loc_pairs, uom_pairs, gtins, item_codes, company_ids):
+        """What the codes of a batch resolve through, one query per kind: the endpoints' item,
+        location and unit mappings (``{(endpoint_id, facility, code): id}``), products by GTIN and
+        by internal reference (of ``company_ids`` or shared) and locations by barcode (of
+        ``company_ids``). Processing and the messages' display fields read codes through the same
+        tables and ``_hc_find_*``, so a message shows what processing would resolve."""
+        env = self.env
+        Product = env["product.product"].with_context(active_test=False)
+        in_companies = [("company_id", "in", [False, *company_ids])]
+        barcodes = {code for _e, _f, code in loc_pairs}
+        tables = {
+            "item": env["hc.item.mapping"]._lookup(item_pairs),
+            "location": env["hc.location.mapping"]._lookup(loc_pairs),
+            "uom": env["hc.uom.mapping"]._lookup(uom_pairs),
+            "by_gtin": _by_company(
+                Product.search([("hc_gtin14", "in", list(gtins)), *in_companies]) if gtins else [], "hc_gtin14"
+            ),
+            "by_code": _by_company(
+                Product.search([("default_code", "in", list(item_codes)), *in_companies]) if item_codes else [],
+                "default_code",
+            ),
+            "by_barcode": _by_company(
+                env["stock.location"].search([("barcode", "in", list(barcodes)), ("company_id", "in", company_ids)])
+                if barcodes
+                else [],
+                "barcode",
+            ),
+        }
+        mapped_products = env["product.product"].browse(set(tables["item"].values()))
+        mapped_locations = env["stock.location"].browse(set(tables["location"].values()))
+        mapped_products.fetch(["company_id"])
+        mapped_locations.fetch(["company_id", "warehouse_id"])
+        return tables
+
+    def _hc_find_product(self, tables, endpoint, facility, item_code, gtin):
+        """The product an endpoint means by an item code or GTIN: its mapping, else the GTIN, else
+        the internal reference; None when unknown in the endpoint's company."""
+        company = endpoint.company_id.id
+        key = (endpoint.id, facility, item_code)
+        product = self.env["product.product"].browse(tables["item"][key]) if key in tables["item"] else None
+        if product and product.company_id.id not in (False, company):
+            product = None  # a mapping to another company's product: unknown here
+        return product or _pick(tables["by_gtin"], company, gtin) or _pick(tables["by_code"], company, item_code)
+
+    def _hc_find_location(self, tables, endpoint, facility, code):
+        """The stock location an endpoint means by ``code``: its mapping, else the barcode; None when
+        unknown, another company's, or outside the facilities the endpoint may move stock in."""
+        company = endpoint.company_id.id
+        key = (endpoint.id, facility, code)
         loc = (
-            self.env["stock.location"].browse(loc_map[(ep, ev.facility, code)])
-            if (ep, ev.facility, code) in loc_map
-            else None
-        ) or _pick(by_barcode, company, code, shared=False)
-        allowed = ev.endpoint.hc_warehouse_ids
+            self.env["stock.location"].browse(tables["location"][key]) if key in tables["location"] else None
+        ) or _pick(tables["by_barcode"], company, code, shared=False)
+        allowed = endpoint.hc_warehouse_ids
         if loc and (loc.company_id.id != company or (allowed and loc.warehouse_id not in allowed)):
-            loc = None  # another company's, or outside the facilities this endpoint may move
+            return None  # another company's, or outside the facilities this endpoint may move
+        return loc
+
+    def _hc_location(self, ev, code, tables):
+        loc = self._hc_find_location(tables, ev.endpoint, ev.facility, code)
         if not loc:
             raise HcBusinessError(
                 codes.LOCATION_UNKNOWN,
                 f"No stock location for code {code!r} (map it, or set the location's barcode).",
-                cause=f"location_unknown:{ep}:{code}",
+                cause=f"location_unknown:{ev.endpoint.id}:{code}",
                 team_xmlid="healthcare_inventory_sync.hc_team_master_data",
             )
         return loc

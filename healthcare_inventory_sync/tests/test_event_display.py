@@ -68,3 +68,18 @@ class TestEventDisplay(InventoryCase):
     def test_a_gs1_scan_and_a_fhir_dispense_are_read_too(self):
         msg = self.send(self.event(item={"gs1": "(01)04006381333931(17)270531(10)TL-1"}, lot=None, expiry=None))
         self.assertEqual((msg.hc_product_id, msg.hc_lot_id), (self.saline, self.lot))
+
+    def test_a_location_outside_the_endpoints_facilities_is_not_shown_as_resolved(self):
+        """The display reads codes through the processor's own lookups: a location the endpoint may
+        not move stock in is not shown as the message's location, as processing refuses it."""
+        other_wh = self.env["stock.warehouse"].create({"name": "Other Site T", "code": "OST"})
+        self.endpoint.hc_warehouse_ids = [(6, 0, [other_wh.id])]
+        msg = self.send(self.event())
+        self.assertEqual((msg.state, msg.error_code), ("failed", "location_unknown"))
+        self.assertEqual(msg.hc_product_id, self.saline, "the product is still read")
+        self.assertEqual(msg.hc_location_code, "T-CAB-1")
+        self.assertFalse(msg.hc_location_id)
+        self.endpoint.hc_warehouse_ids = [(6, 0, [self.cab.warehouse_id.id])]
+        msg = self.send(self.event())
+        self.assertEqual(msg.state, "done", msg.error_detail)
+        self.assertEqual(msg.hc_location_id, self.cab)
