@@ -54,17 +54,17 @@ def test_recall_trace_quarantine_and_hold(odoo_server, db, partner):
     lot = f"RCL-{uuid.uuid4().hex[:8]}"
 
     def ev(kind, location, qty, day, **kw):
-        return event(
-            type=f"inventory.{kind}",
-            location=location,
-            lot=lot,
-            expiry="2028-01-31",
-            quantity=qty,
-            occurred_at=f"2026-11-{day:02d}T09:30:00Z",
-            patient_ref=None,
-            encounter_ref=None,
-            **kw,
-        )
+        values = {
+            "type": f"inventory.{kind}",
+            "location": location,
+            "lot": lot,
+            "expiry": "2028-01-31",
+            "quantity": qty,
+            "occurred_at": f"2026-11-{day:02d}T09:30:00Z",
+            "patient_ref": None,
+            "encounter_ref": None,
+        }
+        return event(**{**values, **kw})
 
     # -------------------------------------------------------------- the lot's history, over HTTP
     receipt = post_ok(dock, ev("receipt", "DOCK-1", 50, 10))

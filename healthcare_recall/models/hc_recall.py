@@ -96,8 +96,8 @@ class HcRecall(models.Model):
     closed_at = fields.Datetime(string="Closed On", readonly=True, copy=False, tracking=True)
     close_reason = fields.Text(string="Closing Reason", readonly=True, copy=False, tracking=True)
     trace_html = fields.Html(string="Trace", compute="_compute_trace_html", sanitize=False)
-    on_hand_qty = fields.Float(string="On Hand", compute="_compute_trace_html", digits="Product Unit of Measure")
-    consumed_qty = fields.Float(string="Consumed", compute="_compute_trace_html", digits="Product Unit of Measure")
+    on_hand_qty = fields.Float(string="On Hand", compute="_compute_totals", digits="Product Unit of Measure")
+    consumed_qty = fields.Float(string="Consumed", compute="_compute_totals", digits="Product Unit of Measure")
     uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
 
     def init(self):
@@ -572,15 +572,22 @@ class HcRecall(models.Model):
 
     # ------------------------------------------------------------------ screen
     @api.depends("lot_ids", "state")
+    def _compute_totals(self):
+        for rec in self:
+            if not rec.id or not rec.lot_ids:
+                rec.on_hand_qty = rec.consumed_qty = 0.0
+                continue
+            recall = rec.sudo()
+            rec.on_hand_qty = sum(r["quantity"] for r in recall._trace_on_hand() if r["usage"] == "internal")
+            rec.consumed_qty = sum(r["quantity"] for r in recall._trace_movements() if r["kind"] == "consumed")
+
+    @api.depends("lot_ids", "state")
     def _compute_trace_html(self):
         for rec in self:
             if not rec.id or not rec.lot_ids:
                 rec.trace_html = False
-                rec.on_hand_qty = rec.consumed_qty = 0.0
                 continue
             trace = rec.sudo()._trace()
-            rec.on_hand_qty = trace["totals"]["on_hand"]
-            rec.consumed_qty = trace["totals"]["consumed"]
             rec.trace_html = self.env["ir.qweb"]._render(
                 "healthcare_recall.hc_recall_trace_body", {"trace": trace, "uom": rec.uom_id.name or ""}
             )

@@ -48,6 +48,7 @@ class TestRecall(InventoryCase):
 
         with self.assertRaises(AccessError):
             recall.with_user(self.clerk).action_close("destroyed")
+        recall = recall.with_env(self.env)
         with self.assertRaises(UserError):
             recall.action_close("  ")
         recall.action_close("Returned 36 bags to the supplier")
