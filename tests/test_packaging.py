@@ -25,6 +25,7 @@ ADDONS = [
     # the auto_install glue modules between them
     "healthcare_audit_inventory",
     "healthcare_inventory_account",
+    "healthcare_audit_recall",
 ]
 
 

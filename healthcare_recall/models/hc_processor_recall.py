@@ -16,11 +16,16 @@ class HcProcessorRecall(models.AbstractModel):
 
     @api.model
     def _validate_document(self, message_type, document, kind):
-        if kind == "batch":
-            return ["$: a recall notice is posted alone, not in a batch"]
-        if kind != "event":
+        if kind not in ("event", "batch"):
             return []
-        return notice_lib.validate_notice(document)
+        violations = notice_lib.validate_notice(document)
+        if not violations:
+            try:
+                notice_lib.normalise_notice(document)
+            except notice_lib.NoticeError as exc:
+                if exc.code == "schema_violation":  # e.g. an issued_at that is no real date
+                    violations = [exc.detail]
+        return violations
 
     @api.model
     def _openapi_schemas(self):

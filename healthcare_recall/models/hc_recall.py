@@ -293,7 +293,7 @@ class HcRecall(models.Model):
         """The whole trace as plain data (also over RPC): origin, where it is, where it went."""
         self.ensure_one()
         self.check_access("read")
-        return self.sudo()._trace()
+        return _no_none(self.sudo()._trace())
 
     def _trace(self):
         self.ensure_one()
@@ -591,3 +591,12 @@ class HcRecall(models.Model):
             rec.trace_html = self.env["ir.qweb"]._render(
                 "healthcare_recall.hc_recall_trace_body", {"trace": trace, "uom": rec.uom_id.name or ""}
             )
+
+
+def _no_none(value):
+    """The trace for XML-RPC, which has no null: Odoo's ``False`` for a missing value."""
+    if isinstance(value, dict):
+        return {key: _no_none(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_no_none(item) for item in value]
+    return False if value is None else value
