@@ -9,6 +9,7 @@ import xmlrpc.client
 
 import pytest
 from pytest_httpserver import HTTPServer
+from standardwebhooks.webhooks import Webhook
 
 from .conftest import event
 from .test_inventory_http import on_hand, settled
@@ -40,11 +41,12 @@ def test_recall_trace_quarantine_and_hold(odoo_server, db, partner):
     def handler(request):
         from werkzeug import Response
 
-        received.append(json.loads(request.get_data()))
+        received.append((dict(request.headers), request.get_data()))
         return Response("ok", status=200)
 
     partner.expect_request("/recalls", method="POST").respond_with_handler(handler)
     cabinets = odoo_server.make_endpoint(outbound_url=partner.url_for("/recalls"))
+    outbound_secret = cabinets.outbound_secret()
     odoo_server.rpc("hc.event.subscription", "create", {"endpoint_id": cabinets.id, "event_type": "lot.recalled"})
 
     dock = odoo_server.make_endpoint(sync_mode="realtime")
@@ -193,10 +195,15 @@ def test_recall_trace_quarantine_and_hold(odoo_server, db, partner):
         pharmacist.xmlrpc("hc.recall", "action_quarantine_all", [recall_id])
 
     # -------------------------------------------------------------- the cabinets are told, once
+    assert db.value(
+        "SELECT count(*) FROM hc_outbound_message WHERE endpoint_id = %s AND message_type = 'lot.recalled'",
+        cabinets.id,
+    ) == 1
     odoo_server.wait_for(lambda: received, timeout=90)
     time.sleep(3)
     assert len(received) == 1, received
-    payload = received[0]
+    headers, raw = received[0]
+    payload = Webhook(outbound_secret).verify(raw, headers)  # signed with the cabinets' outbound secret
     assert payload["type"] == "lot.recalled"
     assert (payload["data"]["lot"], payload["data"]["gtin"], payload["data"]["product"]) == (lot, GTIN, PRODUCT)
 

@@ -26,15 +26,20 @@ from odoo.addons.healthcare_inventory_sync.lib.gs1 import Gs1Error, normalise_gt
 MAX_LOTS = 1000
 LOT_LIST = {"type": "array", "maxItems": MAX_LOTS, "items": IDENTIFIER}
 
+ITEM = {
+    "type": "object",
+    "propertyNames": PROPERTY_NAMES,
+    "properties": {"code": NULLABLE_STRING, "gtin": NULLABLE_STRING},
+}
 RECALL_NOTICE = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "RecallNotice",
     "description": (
-        "A recall notice, version 1: a product (GTIN or the sender's item code) and the lots or "
-        "serial numbers recalled, with the reason. It opens a recall case in Odoo."
+        "A recall notice, version 1: a product (GTIN or the sender's item code, in `item` or at the "
+        "top level) and the lots or serial numbers recalled (`lots`/`serials` lists, or one `lot`/"
+        "`serial`), with the reason and who issued it. It opens a recall case in Odoo."
     ),
     "type": "object",
-    "required": ["id", "type", "schema_version", "source", "item", "reason"],
     "propertyNames": PROPERTY_NAMES,
     "properties": {
         "id": IDENTIFIER,
@@ -42,28 +47,47 @@ RECALL_NOTICE = {
         "schema_version": {"type": "string", "pattern": r"^1\.\d+$"},
         "issued_at": {"type": ["string", "null"], "format": "date-time", "pattern": RFC3339},
         "source": {
-            "type": "object",
-            "required": ["system"],
-            "propertyNames": PROPERTY_NAMES,
-            "properties": {"system": IDENTIFIER, "authority": NULLABLE_STRING},
-        },
-        "item": {
-            "type": "object",
-            "propertyNames": PROPERTY_NAMES,
-            "properties": {"code": NULLABLE_STRING, "gtin": NULLABLE_STRING},
             "anyOf": [
-                {"required": ["code"], "properties": {"code": {"type": "string", "minLength": 1}}},
-                {"required": ["gtin"], "properties": {"gtin": {"type": "string", "minLength": 1}}},
-            ],
+                IDENTIFIER,
+                {
+                    "type": "object",
+                    "propertyNames": PROPERTY_NAMES,
+                    "properties": {"system": NULLABLE_STRING, "authority": NULLABLE_STRING},
+                },
+            ]
         },
+        "item": ITEM,
+        "gtin": NULLABLE_STRING,
+        "code": NULLABLE_STRING,
+        "product_code": NULLABLE_STRING,
         "lots": LOT_LIST,
         "serials": LOT_LIST,
-        "reason": {"type": "string", "minLength": 1, "maxLength": MAX_FREE_TEXT, "pattern": NO_NUL},
+        "lot": NULLABLE_STRING,
+        "serial": NULLABLE_STRING,
+        "reason": {"type": ["string", "null"], "maxLength": MAX_FREE_TEXT, "pattern": NO_NUL},
         "classification": {"type": ["string", "null"], "enum": ["I", "II", "III", None]},
     },
-    "anyOf": [
-        {"required": ["lots"], "properties": {"lots": {"minItems": 1}}},
-        {"required": ["serials"], "properties": {"serials": {"minItems": 1}}},
+    "allOf": [
+        {
+            "anyOf": [
+                {"required": ["item"], "properties": {"item": {"anyOf": [
+                    {"required": ["code"], "properties": {"code": {"type": "string", "minLength": 1}}},
+                    {"required": ["gtin"], "properties": {"gtin": {"type": "string", "minLength": 1}}},
+                ]}}},
+                *(
+                    {"required": [name], "properties": {name: {"type": "string", "minLength": 1}}}
+                    for name in ("gtin", "code", "product_code")
+                ),
+            ]
+        },
+        {
+            "anyOf": [
+                {"required": ["lots"], "properties": {"lots": {"minItems": 1}}},
+                {"required": ["serials"], "properties": {"serials": {"minItems": 1}}},
+                {"required": ["lot"], "properties": {"lot": {"type": "string", "minLength": 1}}},
+                {"required": ["serial"], "properties": {"serial": {"type": "string", "minLength": 1}}},
+            ]
+        },
     ],
 }
 
@@ -76,8 +100,8 @@ class NoticeError(ValueError):
 
 @dataclass
 class Notice:
-    key: str
-    source_system: str
+    key: str | None
+    source_system: str | None
     authority: str | None
     item_code: str | None
     gtin: str | None
@@ -98,20 +122,24 @@ def normalise_notice(obj):
     violations = validate_notice(obj)
     if violations:
         raise NoticeError("schema_violation", "; ".join(violations))
-    item = obj["item"]
+    item = obj.get("item") if isinstance(obj.get("item"), dict) else {}
+    raw_gtin = item.get("gtin") or obj.get("gtin")
     gtin = None
-    if item.get("gtin"):
+    if raw_gtin:
         try:
-            gtin = normalise_gtin(item["gtin"])
+            gtin = normalise_gtin(raw_gtin)
         except Gs1Error as exc:
             raise NoticeError(exc.code, f"item.gtin: {exc.detail}") from None
+    code = item.get("code") or obj.get("code") or obj.get("product_code")
     names = []
-    for name in [*(obj.get("lots") or []), *(obj.get("serials") or [])]:
-        name = name.strip()
+    for name in [*(obj.get("lots") or []), *(obj.get("serials") or []), obj.get("lot"), obj.get("serial")]:
+        name = (name or "").strip()
         if name and name not in names:
             names.append(name)
     if not names:
         raise NoticeError("schema_violation", "$.lots: at least one lot or serial number is needed")
+    if not (gtin or (code or "").strip()):
+        raise NoticeError("schema_violation", "$.item: a GTIN or an item code is needed")
     issued = None
     if obj.get("issued_at"):
         text = obj["issued_at"].replace("z", "Z").replace("Z", "+00:00")
@@ -119,14 +147,19 @@ def normalise_notice(obj):
             issued = datetime.fromisoformat(text).astimezone(timezone.utc).replace(tzinfo=None)
         except ValueError:
             raise NoticeError("schema_violation", "$.issued_at: not a real date and time") from None
+    source = obj.get("source")
+    if isinstance(source, dict):
+        system, authority = source.get("system"), source.get("authority")
+    else:
+        system, authority = source, None
     return Notice(
-        key=obj["id"],
-        source_system=obj["source"]["system"],
-        authority=obj["source"].get("authority"),
-        item_code=(item.get("code") or "").strip() or None,
+        key=obj.get("id"),
+        source_system=system or None,
+        authority=authority or None,
+        item_code=(code or "").strip() or None,
         gtin=gtin,
         lots=names,
-        reason=obj["reason"].strip(),
+        reason=(obj.get("reason") or "").strip(),
         classification=obj.get("classification"),
         issued_at=issued,
     )

@@ -71,10 +71,10 @@ class HcProcessorRecall(models.AbstractModel):
                     "product_id": product.id,
                     "lot_ids": [(6, 0, lots.ids)],
                     "unknown_lots": ", ".join(unknown) or False,
-                    "reason": notice.reason,
+                    "reason": notice.reason or f"Recall notice {notice.key or msg.id}",
                     "classification": notice.classification or False,
-                    "source": notice.authority or notice.source_system,
-                    "external_ref": notice.key,
+                    "source": notice.authority or notice.source_system or msg.endpoint_id.name,
+                    "external_ref": notice.key or msg.idempotency_key,
                     "issued_at": notice.issued_at,
                     "notice_message_id": msg.id,
                 }

@@ -81,7 +81,7 @@ class HcRecall(models.Model):
         string="Lots Not Known Here",
         help="Lots the notice names that this company never had (nothing to trace for them).",
     )
-    reason = fields.Text(required=True, tracking=True)
+    reason = fields.Text(tracking=True, help="Why the lots are recalled, as the notice says.")
     classification = fields.Selection(
         [("I", "Class I (serious harm)"), ("II", "Class II"), ("III", "Class III")], tracking=True
     )
@@ -165,7 +165,7 @@ class HcRecall(models.Model):
                 raise UserError(_("Recall %s names no lot known here: nothing to quarantine.", rec.name))
         for rec in self:
             lots = rec.lot_ids.sudo()
-            reason = _("Recall %(name)s: %(reason)s", name=rec.name, reason=rec.reason)
+            reason = _("Recall %(name)s: %(reason)s", name=rec.name, reason=rec.reason or _("recalled"))
             todo = lots.filtered(lambda lot: not lot.hc_quarantined)
             if todo:
                 todo.with_user(self.env.user).action_hc_quarantine(reason)
@@ -236,7 +236,7 @@ class HcRecall(models.Model):
                         "product": product.default_code or product.display_name,
                         "gtin": product.hc_gtin14 or None,
                         "expiry": (lot.expiration_date and lot.expiration_date.date().isoformat()) or None,
-                        "reason": self.reason,
+                        "reason": self.reason or None,
                         "classification": self.classification or None,
                     },
                 }
