@@ -47,11 +47,22 @@ def virtual(server, cr, company, kind):
     found = one(cr, "SELECT id FROM stock_location WHERE hc_usage_kind = %s AND company_id = %s", kind, company)
     if found:
         return found
-    parent = server("ir.model.data", "search_read", [["module", "=", "stock"], ["name", "=", "stock_location_locations_virtual"]], fields=["res_id"])[0]["res_id"]
+    parent = server(
+        "ir.model.data",
+        "search_read",
+        [["module", "=", "stock"], ["name", "=", "stock_location_locations_virtual"]],
+        fields=["res_id"],
+    )[0]["res_id"]
     return server(
         "stock.location",
         "create",
-        {"name": kind.title(), "usage": "inventory", "hc_usage_kind": kind, "company_id": company, "location_id": parent},
+        {
+            "name": kind.title(),
+            "usage": "inventory",
+            "hc_usage_kind": kind,
+            "company_id": company,
+            "location_id": parent,
+        },
     )
 
 
@@ -92,7 +103,8 @@ def seed(server, conn, n):
                                         create_uid, create_date, write_uid, write_date)
         SELECT %(ep)s, %(company)s, 'inventory.' || kind, 'done', key, 'application/json',
                json_build_object('id', key, 'type', 'inventory.' || kind, 'lot', %(lot)s, 'quantity', 1,
-                                 'encounter_ref', CASE WHEN kind = 'consumption' THEN md5('enc' || (i %% 5000)) END)::text,
+                                 'encounter_ref',
+                                 CASE WHEN kind = 'consumption' THEN md5('enc' || (i %% 5000)) END)::text,
                at, at, at, 1, 'stock.move', %(uid)s, at, %(uid)s, at
           FROM bench_events
         """,
@@ -102,7 +114,8 @@ def seed(server, conn, n):
         """
         CREATE TEMP TABLE bench_moves AS
         SELECT e.*, CASE kind WHEN 'receipt' THEN %(supplier)s WHEN 'return' THEN %(cons)s
-                              ELSE CASE WHEN kind <> 'transfer' AND i %% 3 = 0 THEN %(nclin)s ELSE %(icu)s END END AS src,
+                              ELSE CASE WHEN kind <> 'transfer' AND i %% 3 = 0 THEN %(nclin)s ELSE %(icu)s END
+                    END AS src,
                     CASE kind WHEN 'receipt' THEN %(dock)s WHEN 'consumption' THEN %(cons)s WHEN 'waste' THEN %(waste)s
                               WHEN 'transfer' THEN %(nclin)s ELSE %(icu)s END AS dst,
                     CASE WHEN kind = 'receipt' THEN %(n)s ELSE 1 END AS qty

@@ -180,9 +180,10 @@ def test_recall_trace_quarantine_and_hold(odoo_server, db, partner):
         assert pharmacist.xmlrpc("hc.recall", "action_quarantine_all", [recall_id]) is True
     finally:
         odoo_server.rpc("stock.warehouse", "write", [nclin], {"hc_owner_team_id": False})
-    assert db.one(
-        "SELECT r.state, r.quarantined_by_id FROM hc_recall r WHERE r.id = %s", recall_id
-    ) == ("quarantined", pharmacist.id)
+    assert db.one("SELECT r.state, r.quarantined_by_id FROM hc_recall r WHERE r.id = %s", recall_id) == (
+        "quarantined",
+        pharmacist.id,
+    )
     assert db.one("SELECT hc_quarantined, hc_recall_id FROM stock_lot WHERE name = %s", lot) == (True, recall_id)
     activities = db.all(
         "SELECT summary FROM mail_activity WHERE res_model = 'hc.recall' AND res_id = %s AND summary LIKE %s",
@@ -195,10 +196,13 @@ def test_recall_trace_quarantine_and_hold(odoo_server, db, partner):
         pharmacist.xmlrpc("hc.recall", "action_quarantine_all", [recall_id])
 
     # -------------------------------------------------------------- the cabinets are told, once
-    assert db.value(
-        "SELECT count(*) FROM hc_outbound_message WHERE endpoint_id = %s AND message_type = 'lot.recalled'",
-        cabinets.id,
-    ) == 1
+    assert (
+        db.value(
+            "SELECT count(*) FROM hc_outbound_message WHERE endpoint_id = %s AND message_type = 'lot.recalled'",
+            cabinets.id,
+        )
+        == 1
+    )
     odoo_server.wait_for(lambda: received, timeout=90)
     time.sleep(3)
     assert len(received) == 1, received
@@ -213,17 +217,18 @@ def test_recall_trace_quarantine_and_hold(odoo_server, db, partner):
     assert status["status"] == "failed", status
     assert (status["error"]["class"], status["error"]["code"]) == ("business", "lot_recalled"), status
     assert on_hand(db, PRODUCT, "ICU-CAB-07", lot) == 15
-    assert db.value(
-        "SELECT e.code FROM hc_exception e JOIN hc_inbound_message m ON m.exception_id = e.id WHERE m.id = %s",
-        later.json()["message_id"],
-    ) == "lot_recalled"
+    assert (
+        db.value(
+            "SELECT e.code FROM hc_exception e JOIN hc_inbound_message m ON m.exception_id = e.id WHERE m.id = %s",
+            later.json()["message_id"],
+        )
+        == "lot_recalled"
+    )
     waiting = pharmacist.xmlrpc("hc.recall", "get_trace", [recall_id])["waiting_messages"]
     assert [w["message_id"] for w in waiting] == [later.json()["message_id"]]
 
     # -------------------------------------------------------------- closing records who and why
-    approver = User(
-        odoo_server, ["stock.group_stock_user", "healthcare_integration_base.group_hc_approver"]
-    )
+    approver = User(odoo_server, ["stock.group_stock_user", "healthcare_integration_base.group_hc_approver"])
     with pytest.raises(xmlrpc.client.Fault):  # a stock clerk does not close a recall
         pharmacist.xmlrpc("hc.recall", "action_close", [recall_id], reason="destroyed")
     approver.xmlrpc("hc.recall", "action_close", [recall_id], reason="44 bags returned to ACME, RMA 778")

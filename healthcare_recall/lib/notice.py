@@ -70,10 +70,17 @@ RECALL_NOTICE = {
     "allOf": [
         {
             "anyOf": [
-                {"required": ["item"], "properties": {"item": {"anyOf": [
-                    {"required": ["code"], "properties": {"code": {"type": "string", "minLength": 1}}},
-                    {"required": ["gtin"], "properties": {"gtin": {"type": "string", "minLength": 1}}},
-                ]}}},
+                {
+                    "required": ["item"],
+                    "properties": {
+                        "item": {
+                            "anyOf": [
+                                {"required": ["code"], "properties": {"code": {"type": "string", "minLength": 1}}},
+                                {"required": ["gtin"], "properties": {"gtin": {"type": "string", "minLength": 1}}},
+                            ]
+                        }
+                    },
+                },
                 *(
                     {"required": [name], "properties": {name: {"type": "string", "minLength": 1}}}
                     for name in ("gtin", "code", "product_code")
@@ -132,8 +139,8 @@ def normalise_notice(obj):
             raise NoticeError(exc.code, f"item.gtin: {exc.detail}") from None
     code = item.get("code") or obj.get("code") or obj.get("product_code")
     names = []
-    for name in [*(obj.get("lots") or []), *(obj.get("serials") or []), obj.get("lot"), obj.get("serial")]:
-        name = (name or "").strip()
+    for given in [*(obj.get("lots") or []), *(obj.get("serials") or []), obj.get("lot"), obj.get("serial")]:
+        name = (given or "").strip()
         if name and name not in names:
             names.append(name)
     if not names:

@@ -170,7 +170,8 @@ class HcAnomalyDetector(models.AbstractModel):
             """
             SELECT mv.id, mv.company_id, mv.product_id, mv.product_qty AS qty, mv.date, mv.origin,
                    mv.location_id, mv.location_dest_id, src.hc_usage_kind AS src_kind,
-                   dst.hc_usage_kind AS dst_kind, coalesce(e.code, 'user:' || mv.create_uid) AS actor, e.id AS endpoint_id
+                   dst.hc_usage_kind AS dst_kind, coalesce(e.code, 'user:' || mv.create_uid) AS actor,
+                   e.id AS endpoint_id
               FROM stock_move mv
               JOIN stock_location src ON src.id = mv.location_id
               JOIN stock_location dst ON dst.id = mv.location_dest_id
@@ -218,9 +219,9 @@ class HcAnomalyDetector(models.AbstractModel):
         rows = self.env.cr.fetchall()
         limits = self._thresholds([r[1] for r in rows])
         out = []
-        for company, product, location, actor, today, mean, sd, active, values in rows:
+        for company, product, location, actor, today_raw, mean_raw, sd_raw, active, values in rows:
             lim = limits[product]
-            today, mean, sd = float(today or 0), float(mean or 0), float(sd or 0)
+            today, mean, sd = float(today_raw or 0), float(mean_raw or 0), float(sd_raw or 0)
             spread = max(sd, math.sqrt(mean), 1.0)  # a flat baseline is not a zero spread
             z = (today - mean) / spread
             if active < MIN_BASELINE_DAYS or today < lim["hc_spike_min_qty"]:
@@ -247,7 +248,9 @@ class HcAnomalyDetector(models.AbstractModel):
                         ratio=today / mean if mean else float("inf"),
                         rt=lim["hc_spike_ratio"],
                     ),
-                    "series": [(day - timedelta(days=len(values) - 1 - i), float(v), mean) for i, v in enumerate(values)],
+                    "series": [
+                        (day - timedelta(days=len(values) - 1 - i), float(v), mean) for i, v in enumerate(values)
+                    ],
                 }
             )
         return out
@@ -281,9 +284,9 @@ class HcAnomalyDetector(models.AbstractModel):
         rows = self.env.cr.fetchall()
         limits = self._thresholds([r[1] for r in rows])
         out = []
-        for company, product, place, actor, num, den, count, days, qtys in rows:
+        for company, product, place, actor, num_raw, den_raw, count, days, qtys in rows:
             lim = limits[product]
-            num, den = float(num or 0), float(den or 0)
+            num, den = float(num_raw or 0), float(den_raw or 0)
             share = num / den if den else 1.0
             if count < 2 or share <= lim[threshold_field]:
                 continue
@@ -303,7 +306,8 @@ class HcAnomalyDetector(models.AbstractModel):
                     "location_id": place,
                     "actor": actor,
                     "figures": _(
-                        "%(label)s in the 7 days to %(day)s: %(num)s of %(den)s (%(share).0f%%, threshold %(thr).0f%%), "
+                        "%(label)s in the 7 days to %(day)s: %(num)s of %(den)s "
+                        "(%(share).0f%%, threshold %(thr).0f%%), "
                         "%(count)s events.",
                         label=label,
                         day=day,
@@ -399,7 +403,8 @@ class HcAnomalyDetector(models.AbstractModel):
         self.env.cr.execute(
             SQL(
                 """
-            SELECT c.company_id, c.product_id, c.location_id, count(*), array_agg(c.counted_at::date ORDER BY c.counted_at),
+            SELECT c.company_id, c.product_id, c.location_id, count(*),
+                   array_agg(c.counted_at::date ORDER BY c.counted_at),
                    sum(abs(c.variance_qty))
               FROM hc_stock_count c
              WHERE c.classification <> 'match' AND c.counted_at >= %s AND c.counted_at < %s
@@ -576,9 +581,7 @@ class HcAnomalyDetector(models.AbstractModel):
                 res = ("hc.endpoint", endpoint.id)
             else:
                 team = location.warehouse_id.hc_owner_team_id or pharmacy
-                about = ", ".join(
-                    filter(None, [product.display_name, location.complete_name, sig.get("actor")])
-                )
+                about = ", ".join(filter(None, [product.display_name, location.complete_name, sig.get("actor")]))
                 res = ("stock.location", location.id) if location else (False, False)
             vals.append(
                 {
@@ -619,4 +622,3 @@ def _daily(day, days, baseline):
         (day - timedelta(days=i), float(counts.get(day - timedelta(days=i), 0)), baseline)
         for i in range(WINDOW_DAYS - 1, -1, -1)
     ]
-

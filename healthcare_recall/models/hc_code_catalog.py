@@ -18,7 +18,10 @@ class HcCodeCatalog(models.AbstractModel):
             ),
             "anomaly_consumption": (
                 _("Unusual consumption"),
-                _("Far more used than usual at this place by this cabinet or user: check for diversion or a data error."),
+                _(
+                    "Far more used than usual at this place by this cabinet or user: "
+                    "check for diversion or a data error."
+                ),
             ),
             "anomaly_waste": (
                 _("Unusual waste"),

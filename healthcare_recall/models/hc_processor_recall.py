@@ -42,7 +42,9 @@ class HcProcessorRecall(models.AbstractModel):
             except (notice_lib.NoticeError, ValueError) as exc:
                 code = getattr(exc, "code", "schema_violation")
                 out[msg.id] = HcBusinessError(
-                    code, str(getattr(exc, "detail", exc)), cause=f"{code}:{msg.id}",
+                    code,
+                    str(getattr(exc, "detail", exc)),
+                    cause=f"{code}:{msg.id}",
                     team_xmlid="healthcare_inventory_sync.hc_team_pharmacy",
                 )
                 continue
@@ -57,12 +59,16 @@ class HcProcessorRecall(models.AbstractModel):
                     team_xmlid="healthcare_inventory_sync.hc_team_master_data",
                 )
                 continue
-            lots = self.env["stock.lot"].sudo().search(
-                [
-                    ("product_id", "=", product.id),
-                    ("name", "in", notice.lots),
-                    ("company_id", "in", [False, company.id]),
-                ]
+            lots = (
+                self.env["stock.lot"]
+                .sudo()
+                .search(
+                    [
+                        ("product_id", "=", product.id),
+                        ("name", "in", notice.lots),
+                        ("company_id", "in", [False, company.id]),
+                    ]
+                )
             )
             unknown = [name for name in notice.lots if name not in set(lots.mapped("name"))]
             recall = Recall.create(
@@ -89,8 +95,10 @@ class HcProcessorRecall(models.AbstractModel):
         Product = self.env["product.product"].sudo().with_context(active_test=False)
         in_company = [("company_id", "in", [False, company.id])]
         if notice.item_code:
-            mapped = self.env["hc.item.mapping"].sudo().search(
-                [("external_code", "=", notice.item_code), ("endpoint_id", "=", endpoint.id)], limit=1
+            mapped = (
+                self.env["hc.item.mapping"]
+                .sudo()
+                .search([("external_code", "=", notice.item_code), ("endpoint_id", "=", endpoint.id)], limit=1)
             )
             if mapped and mapped.product_id.company_id in (company, company.browse()):
                 return mapped.product_id

@@ -212,8 +212,11 @@ class HcRecall(models.Model):
             )
             self.sudo().activity_schedule(
                 activity_type_id=activity_type.id if activity_type else False,
-                summary=_("Pull recalled stock: %(product)s (%(team)s)", product=self.product_id.display_name,
-                          team=team.name if team else "")[:250],
+                summary=_(
+                    "Pull recalled stock: %(product)s (%(team)s)",
+                    product=self.product_id.display_name,
+                    team=team.name if team else "",
+                )[:250],
                 note=Markup("<p>%s</p><ul>%s</ul>") % (_("Take these quantities out of use:"), lines),
                 user_id=user.id,
             )
@@ -314,7 +317,7 @@ class HcRecall(models.Model):
                 {
                     "id": lot.id,
                     "name": lot.name,
-                    "expiry": lot.expiration_date and lot.expiration_date.date().isoformat() or None,
+                    "expiry": (lot.expiration_date and lot.expiration_date.date().isoformat()) or None,
                     "quarantined": lot.hc_quarantined,
                 }
                 for lot in lots
@@ -416,9 +419,7 @@ class HcRecall(models.Model):
 
     def _names(self, location_ids, warehouse_ids, lot_ids):
         """Display names of the locations, facilities and lots of a trace, one query each."""
-        location_ids, warehouse_ids, lot_ids = (
-            [i for i in ids if i] for ids in (location_ids, warehouse_ids, lot_ids)
-        )
+        location_ids, warehouse_ids, lot_ids = ([i for i in ids if i] for ids in (location_ids, warehouse_ids, lot_ids))
         env = self.env
         locs = {rec.id: rec.complete_name or rec.name for rec in env["stock.location"].sudo().browse(location_ids)}
         whs = {rec.id: rec.name for rec in env["stock.warehouse"].sudo().browse(warehouse_ids)}
@@ -479,7 +480,9 @@ class HcRecall(models.Model):
             )
         )
         raw = self.env.cr.fetchall()
-        locs, whs, lots = self._names({r[1] for r in raw} | {r[2] for r in raw}, {r[3] for r in raw} | {r[4] for r in raw}, {r[0] for r in raw})
+        locs, whs, lots = self._names(
+            {r[1] for r in raw} | {r[2] for r in raw}, {r[3] for r in raw} | {r[4] for r in raw}, {r[0] for r in raw}
+        )
         return [
             {
                 "lot": lots.get(lot),
@@ -567,7 +570,20 @@ class HcRecall(models.Model):
                 "message_id": message_id,
                 "endpoint": endpoint,
             }
-            for lot, date, qty, dest, wh, move_id, picking, picking_origin, supplier, move_origin, message_id, endpoint in raw
+            for (
+                lot,
+                date,
+                qty,
+                dest,
+                wh,
+                move_id,
+                picking,
+                picking_origin,
+                supplier,
+                move_origin,
+                message_id,
+                endpoint,
+            ) in raw
         ]
 
     # ------------------------------------------------------------------ screen

@@ -32,7 +32,9 @@ class ProductCategory(models.Model):
         string="Consumption Spike: minimum quantity", default=5.0, help="... and at least this quantity (units)."
     )
     hc_waste_ratio = fields.Float(
-        string="Waste Share Above", default=0.25, help="Share of what was taken (used + wasted) in 7 days that was wasted."
+        string="Waste Share Above",
+        default=0.25,
+        help="Share of what was taken (used + wasted) in 7 days that was wasted.",
     )
     hc_reversal_ratio = fields.Float(
         string="Cancelled Dispenses Share Above", default=0.20, help="Share of dispenses cancelled within 7 days."

@@ -20,7 +20,9 @@ class TestConsumptionAnomaly(InventoryCase):
         events = []
         for back in range(28, 0, -1):
             day = DAY - timedelta(days=back)
-            events.append(self.event(occurred_at=f"{day.isoformat()}T09:00:00Z", quantity=baseline[back % len(baseline)]))
+            events.append(
+                self.event(occurred_at=f"{day.isoformat()}T09:00:00Z", quantity=baseline[back % len(baseline)])
+            )
         events.append(self.event(occurred_at=f"{DAY.isoformat()}T09:00:00Z", quantity=today_qty))
         messages = self.send(*events)
         self.assertEqual(set(messages.mapped("state")), {"done"}, messages.mapped("error_detail"))

@@ -1,9 +1,8 @@
 """Recall case in the backend: trace, quarantine everywhere, events held as lot_recalled, close."""
 
+from odoo.addons.healthcare_inventory_sync.tests.test_inventory_events import InventoryCase
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
-
-from odoo.addons.healthcare_inventory_sync.tests.test_inventory_events import InventoryCase
 
 
 class TestRecall(InventoryCase):
@@ -13,8 +12,10 @@ class TestRecall(InventoryCase):
         cls.clerk = new_test_user(cls.env, login="recall-clerk", groups="base.group_user,stock.group_stock_user")
 
     def open_recall(self):
-        return self.env["hc.recall"].with_user(self.clerk).create(
-            {"product_id": self.saline.id, "lot_ids": [(6, 0, self.lot.ids)], "reason": "Particles in bags"}
+        return (
+            self.env["hc.recall"]
+            .with_user(self.clerk)
+            .create({"product_id": self.saline.id, "lot_ids": [(6, 0, self.lot.ids)], "reason": "Particles in bags"})
         )
 
     def test_trace_quarantine_hold_and_close(self):
@@ -52,8 +53,10 @@ class TestRecall(InventoryCase):
         with self.assertRaises(UserError):
             recall.action_close("  ")
         recall.action_close("Returned 36 bags to the supplier")
-        self.assertEqual((recall.state, recall.closed_by_id, recall.close_reason),
-                         ("closed", self.env.user, "Returned 36 bags to the supplier"))
+        self.assertEqual(
+            (recall.state, recall.closed_by_id, recall.close_reason),
+            ("closed", self.env.user, "Returned 36 bags to the supplier"),
+        )
         self.assertFalse(self.lot.hc_recall_id)
 
     def test_state_and_lot_link_only_through_actions(self):
