@@ -15,6 +15,7 @@ from odoo.addons.healthcare_integration_base.lib import trust
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+SCREEN_ENCOUNTERS = 50  # encounter references shown per location and day on the case's screen
 STATES = [("open", "Open"), ("quarantined", "Quarantined"), ("closed", "Closed")]
 GUARDED = frozenset(
     {
@@ -30,14 +31,14 @@ GUARDED = frozenset(
 # how a done movement of the lot reads to a pharmacist (see _trace_movements)
 KIND_SQL = """
     CASE
-      WHEN src.usage = 'supplier' AND dst.usage IN ('internal', 'transit') THEN 'received'
-      WHEN m.reverses IS NOT NULL THEN 'correction'
-      WHEN src.usage = 'internal' AND (dst.hc_usage_kind = 'consumption' OR dst.usage = 'customer') THEN 'consumed'
-      WHEN src.usage = 'internal' AND (dst.hc_usage_kind = 'waste' OR dst.scrap_location) THEN 'wasted'
-      WHEN src.hc_usage_kind = 'consumption' AND dst.usage = 'internal' THEN 'returned'
-      WHEN src.usage = 'customer' AND dst.usage = 'internal' THEN 'returned'
-      WHEN src.usage IN ('internal', 'transit') AND dst.usage = 'supplier' THEN 'returned_to_supplier'
-      WHEN src.usage IN ('internal', 'transit') AND dst.usage IN ('internal', 'transit') THEN 'transferred'
+      WHEN src_usage = 'supplier' AND dst_usage IN ('internal', 'transit') THEN 'received'
+      WHEN j.reverses IS NOT NULL THEN 'correction'
+      WHEN src_usage = 'internal' AND (dst_kind = 'consumption' OR dst_usage = 'customer') THEN 'consumed'
+      WHEN src_usage = 'internal' AND (dst_kind = 'waste' OR dst_scrap) THEN 'wasted'
+      WHEN src_kind = 'consumption' AND dst_usage = 'internal' THEN 'returned'
+      WHEN src_usage = 'customer' AND dst_usage = 'internal' THEN 'returned'
+      WHEN src_usage IN ('internal', 'transit') AND dst_usage = 'supplier' THEN 'returned_to_supplier'
+      WHEN src_usage IN ('internal', 'transit') AND dst_usage IN ('internal', 'transit') THEN 'transferred'
       ELSE 'other'
     END
 """
@@ -352,37 +353,43 @@ class HcRecall(models.Model):
         lot_ids = self.lot_ids.ids
         if not lot_ids:
             return []
+        # a lot's whole history is sorted and grouped at once: in memory, not in temporary files
+        self.env.cr.execute("SET LOCAL work_mem = '64MB'")
         self.env.cr.execute(
             SQL(
                 """
             WITH ml AS (
                 SELECT ml.lot_id, ml.date, ml.quantity_product_uom AS qty, ml.location_id, ml.location_dest_id,
-                       mv.origin
+                       src.usage AS src_usage, dst.usage AS dst_usage, src.warehouse_id AS src_wh,
+                       dst.warehouse_id AS dst_wh, src.hc_usage_kind AS src_kind, dst.hc_usage_kind AS dst_kind,
+                       dst.scrap_location AS dst_scrap, e.id AS endpoint_id,
+                       substr(mv.origin, length(e.code) + 2) AS msg_key
                   FROM stock_move_line ml
                   JOIN stock_move mv ON mv.id = ml.move_id
+                  JOIN stock_location src ON src.id = ml.location_id
+                  JOIN stock_location dst ON dst.id = ml.location_dest_id
+                  LEFT JOIN hc_endpoint e ON e.code = split_part(mv.origin, ':', 1)
                  WHERE ml.lot_id = ANY(%(lots)s) AND ml.state = 'done'
+            ), t AS (
+                -- the message that reported each movement; its body is parsed once, and only where it
+                -- tells something (the encounter of a consumption, whether a return is a correction)
+                SELECT ml.*, im.id AS message_id, j.encounter, j.reverses, %(kind)s AS kind
+                  FROM ml
+                  LEFT JOIN hc_inbound_message im
+                         ON im.endpoint_id = ml.endpoint_id AND im.idempotency_key = ml.msg_key AND im.state = 'done'
+                  LEFT JOIN LATERAL (
+                        SELECT coalesce(d ->> 'encounter_ref', d #>> '{context,reference}',
+                                        d #>> '{encounter,reference}') AS encounter,
+                               d ->> 'reverses' AS reverses
+                          FROM (SELECT CASE WHEN (ml.dst_kind = 'consumption' OR ml.dst_usage = 'customer'
+                                                  OR ml.src_kind = 'consumption') AND im.content_type LIKE %(json)s
+                                            THEN im.payload::jsonb END AS d) body
+                  ) j ON true
             )
-            SELECT %(kind)s AS kind, ml.date::date AS day, ml.location_id, ml.location_dest_id,
-                   src.warehouse_id, dst.warehouse_id, ml.lot_id,
-                   sum(ml.qty), count(*), count(m.id),
-                   array_remove(array_agg(DISTINCT m.encounter), NULL)
-              FROM ml
-              JOIN stock_location src ON src.id = ml.location_id
-              JOIN stock_location dst ON dst.id = ml.location_dest_id
-              LEFT JOIN hc_endpoint e ON e.code = split_part(ml.origin, ':', 1)
-              LEFT JOIN LATERAL (
-                    SELECT im.id,
-                           CASE WHEN im.content_type LIKE %(json)s
-                                THEN coalesce(im.payload::jsonb ->> 'encounter_ref',
-                                              im.payload::jsonb #>> '{context,reference}',
-                                              im.payload::jsonb #>> '{encounter,reference}') END AS encounter,
-                           CASE WHEN im.content_type LIKE %(json)s
-                                THEN im.payload::jsonb ->> 'reverses' END AS reverses
-                      FROM hc_inbound_message im
-                     WHERE im.endpoint_id = e.id
-                       AND im.idempotency_key = substr(ml.origin, length(e.code) + 2)
-                     LIMIT 1
-              ) m ON true
+            SELECT kind, date::date AS day, location_id, location_dest_id, src_wh, dst_wh, lot_id,
+                   sum(qty), count(*), count(message_id),
+                   array_remove(array_agg(DISTINCT encounter) FILTER (WHERE kind = 'consumed'), NULL)
+              FROM t
              GROUP BY 1, 2, 3, 4, 5, 6, 7
              ORDER BY 2, 1, 3
                 """,
@@ -604,6 +611,10 @@ class HcRecall(models.Model):
                 rec.trace_html = False
                 continue
             trace = rec.sudo()._trace()
+            for row in trace["consumed"]:  # the screen lists the first ones; get_trace and the report all
+                extra = len(row["encounters"]) - SCREEN_ENCOUNTERS
+                if extra > 0:
+                    row["encounters"] = [*row["encounters"][:SCREEN_ENCOUNTERS], _("(%s more)", extra)]
             rec.trace_html = self.env["ir.qweb"]._render(
                 "healthcare_recall.hc_recall_trace_body", {"trace": trace, "uom": rec.uom_id.name or ""}
             )
