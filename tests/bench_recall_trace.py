@@ -136,9 +136,10 @@ def seed(server, conn, n):
         INSERT INTO stock_move (name, sequence, priority, date, company_id, product_id, product_uom, product_uom_qty,
                                 product_qty, quantity, location_id, location_dest_id, state, origin, procure_method,
                                 reference, picked, scrapped, propagate_cancel, is_inventory, additional,
-                                create_uid, create_date, write_uid, write_date)
+                                hc_encounter_ref, create_uid, create_date, write_uid, write_date)
         SELECT origin, 10, '0', at, %(company)s, %(product)s, %(uom)s, qty, qty, qty, src, dst, 'done', origin,
-               'make_to_stock', origin, true, false, false, false, false, %(uid)s, at, %(uid)s, at
+               'make_to_stock', origin, true, false, false, false, false,
+               CASE WHEN kind = 'consumption' THEN md5('enc' || (i %% 5000)) END, %(uid)s, at, %(uid)s, at
           FROM bench_moves
         """,
         {"company": company, "product": product["id"], "uom": uom, "uid": uid},

@@ -7,5 +7,6 @@ from . import (
     hc_recall_close_wizard,
     product_category,
     stock_lot,
+    stock_move,
     stock_warehouse,
 )

@@ -171,6 +171,7 @@ class HcAnomalyDetector(models.AbstractModel):
             SELECT mv.id, mv.company_id, mv.product_id, mv.product_qty AS qty, mv.date, mv.origin,
                    mv.location_id, mv.location_dest_id, src.hc_usage_kind AS src_kind,
                    dst.hc_usage_kind AS dst_kind, coalesce(e.code, 'user:' || mv.create_uid) AS actor,
+                   mv.hc_correction AS correction,
                    e.id AS endpoint_id
               FROM stock_move mv
               JOIN stock_location src ON src.id = mv.location_id
@@ -335,14 +336,7 @@ class HcAnomalyDetector(models.AbstractModel):
     def _signals_reversal(self, day):
         """Cancelled dispenses: moves back from patient consumption posted by an event that
         ``reverses`` another (a correction, not a return of unused stock)."""
-        reversal = SQL(
-            """mv.src_kind = 'consumption' AND EXISTS (
-                   SELECT 1 FROM hc_inbound_message im
-                    WHERE im.endpoint_id = mv.endpoint_id
-                      AND im.idempotency_key = substr(mv.origin, length(mv.actor) + 2)
-                      AND im.content_type LIKE %s AND im.payload::jsonb ? 'reverses')""",
-            "%json%",
-        )
+        reversal = SQL("mv.src_kind = 'consumption' AND mv.correction")
         return self._signals_ratio(
             day,
             codes.ANOMALY_REVERSAL,

@@ -31,14 +31,14 @@ GUARDED = frozenset(
 # how a done movement of the lot reads to a pharmacist (see _trace_movements)
 KIND_SQL = """
     CASE
-      WHEN src_usage = 'supplier' AND dst_usage IN ('internal', 'transit') THEN 'received'
-      WHEN j.reverses IS NOT NULL THEN 'correction'
-      WHEN src_usage = 'internal' AND (dst_kind = 'consumption' OR dst_usage = 'customer') THEN 'consumed'
-      WHEN src_usage = 'internal' AND (dst_kind = 'waste' OR dst_scrap) THEN 'wasted'
-      WHEN src_kind = 'consumption' AND dst_usage = 'internal' THEN 'returned'
-      WHEN src_usage = 'customer' AND dst_usage = 'internal' THEN 'returned'
-      WHEN src_usage IN ('internal', 'transit') AND dst_usage = 'supplier' THEN 'returned_to_supplier'
-      WHEN src_usage IN ('internal', 'transit') AND dst_usage IN ('internal', 'transit') THEN 'transferred'
+      WHEN src.usage = 'supplier' AND dst.usage IN ('internal', 'transit') THEN 'received'
+      WHEN mv.hc_correction THEN 'correction'
+      WHEN src.usage = 'internal' AND (dst.hc_usage_kind = 'consumption' OR dst.usage = 'customer') THEN 'consumed'
+      WHEN src.usage = 'internal' AND (dst.hc_usage_kind = 'waste' OR dst.scrap_location) THEN 'wasted'
+      WHEN src.hc_usage_kind = 'consumption' AND dst.usage = 'internal' THEN 'returned'
+      WHEN src.usage = 'customer' AND dst.usage = 'internal' THEN 'returned'
+      WHEN src.usage IN ('internal', 'transit') AND dst.usage = 'supplier' THEN 'returned_to_supplier'
+      WHEN src.usage IN ('internal', 'transit') AND dst.usage IN ('internal', 'transit') THEN 'transferred'
       ELSE 'other'
     END
 """
@@ -347,54 +347,54 @@ class HcRecall(models.Model):
             },
         }
 
+    def _consumed_total(self):
+        """What of the lots was used on patients (one sum, without reading the messages)."""
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT coalesce(sum(ml.quantity_product_uom), 0)
+              FROM stock_move_line ml
+              JOIN stock_location src ON src.id = ml.location_id AND src.usage = 'internal'
+              JOIN stock_location dst ON dst.id = ml.location_dest_id
+             WHERE ml.lot_id = ANY(%s) AND ml.state = 'done'
+               AND (dst.hc_usage_kind = 'consumption' OR dst.usage = 'customer')
+                """,
+                self.lot_ids.ids,
+            )
+        )
+        return float(self.env.cr.fetchone()[0])
+
     def _trace_movements(self):
         """Done movements of the lots, per kind, day, from, to and lot; consumptions carry the
-        pseudonymised encounter references of the events that reported them."""
+        pseudonymised encounter references of the events that reported them (``stock.move.hc_encounter_ref``)."""
         lot_ids = self.lot_ids.ids
         if not lot_ids:
             return []
-        # a lot's whole history is sorted and grouped at once: in memory, not in temporary files
+        # one pass over the lot's movements (the encounter and the correction flag were noted on each
+        # move when its event was posted: no message body is read here), sorted in memory
         self.env.cr.execute("SET LOCAL work_mem = '64MB'")
         self.env.cr.execute(
             SQL(
                 """
-            WITH ml AS (
+            WITH t AS (
                 SELECT ml.lot_id, ml.date, ml.quantity_product_uom AS qty, ml.location_id, ml.location_dest_id,
-                       src.usage AS src_usage, dst.usage AS dst_usage, src.warehouse_id AS src_wh,
-                       dst.warehouse_id AS dst_wh, src.hc_usage_kind AS src_kind, dst.hc_usage_kind AS dst_kind,
-                       dst.scrap_location AS dst_scrap, e.id AS endpoint_id,
-                       substr(mv.origin, length(e.code) + 2) AS msg_key
+                       src.warehouse_id AS src_wh, dst.warehouse_id AS dst_wh, e.id AS endpoint_id,
+                       mv.hc_encounter_ref AS encounter, %(kind)s AS kind
                   FROM stock_move_line ml
                   JOIN stock_move mv ON mv.id = ml.move_id
                   JOIN stock_location src ON src.id = ml.location_id
                   JOIN stock_location dst ON dst.id = ml.location_dest_id
                   LEFT JOIN hc_endpoint e ON e.code = split_part(mv.origin, ':', 1)
                  WHERE ml.lot_id = ANY(%(lots)s) AND ml.state = 'done'
-            ), t AS (
-                -- the message that reported each movement; its body is parsed once, and only where it
-                -- tells something (the encounter of a consumption, whether a return is a correction)
-                SELECT ml.*, im.id AS message_id, j.encounter, j.reverses, %(kind)s AS kind
-                  FROM ml
-                  LEFT JOIN hc_inbound_message im
-                         ON im.endpoint_id = ml.endpoint_id AND im.idempotency_key = ml.msg_key AND im.state = 'done'
-                  LEFT JOIN LATERAL (
-                        SELECT coalesce(d ->> 'encounter_ref', d #>> '{context,reference}',
-                                        d #>> '{encounter,reference}') AS encounter,
-                               d ->> 'reverses' AS reverses
-                          FROM (SELECT CASE WHEN (ml.dst_kind = 'consumption' OR ml.dst_usage = 'customer'
-                                                  OR ml.src_kind = 'consumption') AND im.content_type LIKE %(json)s
-                                            THEN im.payload::jsonb END AS d) body
-                  ) j ON true
             )
             SELECT kind, date::date AS day, location_id, location_dest_id, src_wh, dst_wh, lot_id,
-                   sum(qty), count(*), count(message_id),
+                   sum(qty), count(*), count(endpoint_id),
                    array_remove(array_agg(DISTINCT encounter) FILTER (WHERE kind = 'consumed'), NULL)
               FROM t
              GROUP BY 1, 2, 3, 4, 5, 6, 7
              ORDER BY 2, 1, 3
                 """,
                 lots=lot_ids,
-                json="%json%",
                 kind=SQL(KIND_SQL),
             )
         )
@@ -545,7 +545,6 @@ class HcRecall(models.Model):
                    mv.id, p.name, p.origin, coalesce(pp.name, rp.name), mv.origin, im.id, e.code
               FROM stock_move_line ml
               JOIN stock_move mv ON mv.id = ml.move_id
-              JOIN stock_location src ON src.id = ml.location_id AND src.usage = 'supplier'
               JOIN stock_location dst ON dst.id = ml.location_dest_id
               LEFT JOIN stock_picking p ON p.id = mv.picking_id
               LEFT JOIN res_partner pp ON pp.id = p.partner_id
@@ -553,11 +552,16 @@ class HcRecall(models.Model):
               LEFT JOIN hc_endpoint e ON e.code = split_part(mv.origin, ':', 1)
               LEFT JOIN hc_inbound_message im
                      ON im.endpoint_id = e.id AND im.idempotency_key = substr(mv.origin, length(e.code) + 2)
-             WHERE ml.lot_id = ANY(%s) AND ml.state = 'done'
+             WHERE ml.lot_id = ANY(%s) AND ml.state = 'done' AND ml.location_id = ANY(%s)
              ORDER BY ml.date
              LIMIT 1000
                 """,
                 lot_ids,
+                self.env["stock.location"]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("usage", "=", "supplier")])
+                .ids,
             )
         )
         raw = self.env.cr.fetchall()
@@ -602,7 +606,7 @@ class HcRecall(models.Model):
                 continue
             recall = rec.sudo()
             rec.on_hand_qty = sum(r["quantity"] for r in recall._trace_on_hand() if r["usage"] == "internal")
-            rec.consumed_qty = sum(r["quantity"] for r in recall._trace_movements() if r["kind"] == "consumed")
+            rec.consumed_qty = recall._consumed_total()
 
     @api.depends("lot_ids", "state")
     def _compute_trace_html(self):
