@@ -78,39 +78,3 @@ class TestConsumptionAnomaly(InventoryCase):
         clerk = new_test_user(self.env, login="anomaly-clerk", groups="base.group_user,stock.group_stock_user")
         with self.assertRaises(AccessError):
             self.env["hc.exception"].with_user(clerk).action_hc_detect_anomalies()
-
-
-class TestApiAnomaly(InventoryCase):
-    def test_burst_of_messages_is_one_signal_for_the_endpoint(self):
-        import hashlib
-        import json
-
-        self.env.registry.clear_cache()  # the endpoint's context is cached per process, by code
-        ctx = self.env["hc.endpoint"]._auth_context(self.endpoint.code)
-        docs = []
-        for i in range(120):
-            body = json.dumps(self.event(type="inventory.count", id=f"burst-{i}", quantity=1))
-            docs.append(
-                {
-                    "key": f"burst-{i}",
-                    "body_hash": hashlib.sha256(body.encode()).hexdigest(),
-                    "message_type": "inventory.count",
-                    "payload": body,
-                    "occurred_at": None,
-                }
-            )
-        self.Message._ingest(ctx, docs, {"correlation_id": "burst", "content_type": "application/json"})
-        today = self.env["hc.anomaly.detector"]._detect()
-        mine = self.env["hc.exception"].search(
-            [("code", "=", "anomaly_api_burst"), ("endpoint_id", "=", self.endpoint.id)]
-        )
-        self.assertEqual(len(mine), 1)
-        self.assertIn(mine, today)
-        self.assertIn("120", mine.detail)
-        self.env["hc.anomaly.detector"]._detect()
-        self.assertEqual(
-            self.env["hc.exception"].search_count(
-                [("code", "=", "anomaly_api_burst"), ("endpoint_id", "=", self.endpoint.id)]
-            ),
-            1,
-        )
