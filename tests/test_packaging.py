@@ -21,10 +21,12 @@ ADDONS = [
     "healthcare_audit",
     "healthcare_inventory_sync",
     "healthcare_procurement_edi",
+    "healthcare_recall",
     # the auto_install glue modules between them
     "healthcare_audit_inventory",
     "healthcare_audit_purchase",
     "healthcare_inventory_account",
+    "healthcare_audit_recall",
 ]
 
 

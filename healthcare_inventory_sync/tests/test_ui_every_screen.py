@@ -19,6 +19,7 @@ SUITE_MODULES = (
     "healthcare_audit",
     "healthcare_inventory_sync",
     "healthcare_procurement_edi",
+    "healthcare_recall",
 )
 DRIVER = "@healthcare_integration_base/../tests/tours/hc_every_screen"
 
@@ -62,6 +63,19 @@ class TestEveryScreen(HttpCase, InventoryCase):
             {"endpoint_id": self.endpoint.id, "external_code": "CAB-NS", "product_id": self.saline.id}
         )
         new_test_user(self.env, "hc_screen_reader", groups="healthcare_integration_base.group_hc_user")
+        if "hc.recall" in self.env:  # healthcare_recall: a recall case and an anomaly signal with its series
+            self.env["hc.recall"].create(
+                {"product_id": self.saline.id, "lot_ids": [(6, 0, self.lot.ids)], "reason": "Particles (screen test)"}
+            )
+            signal = self.env["hc.exception"].create(
+                {"name": "Unusual consumption: Saline T", "code": "anomaly_consumption", "cause": "anomaly:screens"}
+            )
+            self.env["hc.anomaly.point"].create(
+                [
+                    {"exception_id": signal.id, "day": f"2026-11-{d:02d}", "value": v, "baseline": 2.0}
+                    for d, v in ((18, 2.0), (19, 3.0), (20, 25.0))
+                ]
+            )
         if "hc.audit.seal" in self.env:
             self.env["hc.audit.event"].seal_pending()
         self.env.flush_all()

@@ -1,0 +1,1 @@
+# Plain Python: the recall notice's schema and normalisation, error codes. No ORM.

@@ -1,0 +1,1 @@
+from . import test_anomaly, test_lib_notice, test_recall
