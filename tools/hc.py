@@ -46,6 +46,7 @@ PY_REQUIREMENTS = {
     "standardwebhooks": "standardwebhooks",
     "biip": "biip",
     "pydifact": "pydifact",
+    "paramiko": "paramiko",
     "hypothesis": "hypothesis",
 }
 

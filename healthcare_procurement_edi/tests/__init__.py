@@ -1,1 +1,2 @@
 from . import test_auditor_access
+from . import test_edi_models

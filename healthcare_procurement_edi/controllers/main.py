@@ -1,0 +1,43 @@
+"""The door, for EDI: an interchange from anyone but the endpoint's trading partner is refused,
+and every X12 / EDIFACT interchange that came in gets its functional acknowledgment queued.
+
+Thin: the decisions are ``hc.processor.edi``'s (``_door_refusal``, ``_acknowledge_at_door``).
+"""
+
+import logging
+
+from odoo.http import request
+
+from odoo.addons.healthcare_integration_base.controllers.main import HcApiController
+
+_logger = logging.getLogger(__name__)
+EDI_KINDS = ("x12", "edifact", "xml")
+
+
+class HcEdiApiController(HcApiController):
+    def _prepare_docs(self, ctx, parsed, meta, headers):
+        docs = super()._prepare_docs(ctx, parsed, meta, headers)
+        if parsed.kind in EDI_KINDS:
+            processor = self._env()["hc.processor.edi"]
+            for doc in docs:
+                if doc.get("state") == "rejected":
+                    continue
+                why = processor._door_refusal(ctx["id"], doc.get("message_type"), doc.get("payload"))
+                if why:
+                    doc.update(state="rejected", error_code="schema_violation", error_detail=why)
+        return docs
+
+    def _ingest(self, ctx, docs, meta):
+        results = super()._ingest(ctx, docs, meta)
+        if any((d.get("message_type") or "").startswith(("x12.", "edifact.")) for d in docs):
+            # after the messages are committed: the acknowledgment says what was received
+            try:
+                with request.env.registry.cursor() as cr:
+                    env = request.env(cr=cr, user=1, su=True)
+                    env["hc.processor.edi"]._acknowledge_at_door(ctx["id"], docs, results)
+                    cr.commit()
+            except Exception as exc:  # the message is stored: the answer stays the door's
+                _logger.warning(
+                    "Functional acknowledgment not queued (endpoint id %s): %s", ctx["id"], type(exc).__name__
+                )
+        return results
