@@ -16,6 +16,9 @@ class Problem:
     segment_position: int | None = None
     element_position: int | None = None
     level: str = "set"
+    # "error": the envelope is wrong (a 997/CONTRL rejects); "warning": read and accepted
+    # with errors noted (e.g. an ISA not padded to fixed width)
+    severity: str = "error"
 
 
 @dataclass
@@ -81,6 +84,11 @@ class Interchange:
             for tset in group.sets:
                 found.extend(tset.problems)
         return found
+
+    @property
+    def acceptable(self):
+        """True when no problem is an error (warnings only): the content may be processed."""
+        return all(p.severity != "error" for p in self.all_problems())
 
     @property
     def sets(self):
