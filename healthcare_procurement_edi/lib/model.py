@@ -72,6 +72,8 @@ class Interchange:
     groups: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     separators: Separators | None = None
+    # cXML only: {"sender_identity", "shared_secret"} from Header/Sender (never logged: repr off)
+    auth: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self):
