@@ -16,6 +16,9 @@ class Problem:
     segment_position: int | None = None
     element_position: int | None = None
     level: str = "set"
+    # "error": the envelope is wrong (a 997/CONTRL rejects); "warning": read and accepted
+    # with errors noted (e.g. an ISA not padded to fixed width)
+    severity: str = "error"
 
 
 @dataclass
@@ -69,6 +72,8 @@ class Interchange:
     groups: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     separators: Separators | None = None
+    # cXML only: {"sender_identity", "shared_secret"} from Header/Sender (never logged: repr off)
+    auth: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self):
@@ -81,6 +86,11 @@ class Interchange:
             for tset in group.sets:
                 found.extend(tset.problems)
         return found
+
+    @property
+    def acceptable(self):
+        """True when no problem is an error (warnings only): the content may be processed."""
+        return all(p.severity != "error" for p in self.all_problems())
 
     @property
     def sets(self):

@@ -1,7 +1,10 @@
 """Writing documents: purchase orders, changes and functional acknowledgments."""
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+
+from . import edifact, jsondoc, x12, x12_docs, xmldoc
+from .model import Group
 
 from .errors import EdiError
 
@@ -26,13 +29,83 @@ class Envelope:
     when: datetime | None = None
 
 
+def _when(env):
+    when = env.when or datetime.now(timezone.utc)
+    return when
+
+
+def _check(env, fmt):
+    if fmt not in VERSIONS:
+        raise EdiError("unsupported_version", "The document format is not supported.")
+    if env.when is None:
+        env = replace(env, when=datetime.now(timezone.utc))
+    if fmt.startswith("x12") or fmt.startswith("edifact"):
+        env = replace(env, version=fmt)
+    return env
+
+
 def render_order(fmt: str, po: dict, env: Envelope, *, shared_secret: str | None = None) -> bytes:
-    raise NotImplementedError
+    """A purchase order in ``fmt`` (850 / ORDERS / cXML OrderRequest new / UBL Order / JSON)."""
+    env = _check(env, fmt)
+    if fmt.startswith("x12"):
+        return x12.render_interchange(env, [("PO", [("850", x12_docs.order_850(po))])])
+    if fmt.startswith("edifact"):
+        return edifact.render_interchange(env, [("ORDERS", edifact.orders_body(po, env))])
+    if fmt == "cxml":
+        return xmldoc.render_order_request(po, env, shared_secret=shared_secret, operation="new")
+    if fmt == "ubl":
+        return xmldoc.render_ubl_order(po, env)
+    return jsondoc.render({"kind": "order", **po}, env)
 
 
-def render_order_change(fmt: str, po: dict, env: Envelope, *, kind: str = "change", shared_secret: str | None = None) -> bytes:
-    raise NotImplementedError
+def render_order_change(
+    fmt: str, po: dict, env: Envelope, *, kind: str = "change", shared_secret: str | None = None
+) -> bytes:
+    """A change or cancel of a sent order (860 / ORDCHG / cXML OrderRequest update|delete / JSON)."""
+    if kind not in ("change", "cancel"):
+        raise EdiError("bad_argument", "kind is 'change' or 'cancel'.")
+    env = _check(env, fmt)
+    if fmt.startswith("x12"):
+        return x12.render_interchange(env, [("PC", [("860", x12_docs.order_860(po, kind))])])
+    if fmt.startswith("edifact"):
+        return edifact.render_interchange(env, [("ORDCHG", edifact.ordchg_body(po, env, kind))])
+    if fmt == "cxml":
+        return xmldoc.render_order_request(
+            po, env, shared_secret=shared_secret, operation="delete" if kind == "cancel" else "update"
+        )
+    if fmt == "ubl":
+        raise EdiError("unsupported_document", "UBL has no order change in Peppol BIS Ordering; send a new order.")
+    return jsondoc.render({"kind": "order_change", "change": kind, **po}, env)
 
 
 def render_functional_ack(ic, env: Envelope, *, x12_kind: str = "997") -> bytes:
-    raise NotImplementedError
+    """997/999 (one per received group) or CONTRL (one per interchange) for ``ic``.
+
+    ``env`` carries our identifiers as sender (the caller swaps them); statuses come from the
+    problems recorded on ``ic`` (errors reject, warnings accept with errors noted).
+    """
+    if env.when is None:
+        env = replace(env, when=datetime.now(timezone.utc))
+    if ic.syntax == "x12":
+        if x12_kind not in ("997", "999"):
+            raise EdiError("bad_argument", "x12_kind is '997' or '999'.")
+        if x12_kind == "999":
+            version = "x12_5010"
+        else:
+            version = env.version if env.version in x12.VERSIONS else "x12_4010"
+        env = replace(env, version=version)
+        sets = []
+        for group in ic.groups:
+            impl = "005010X231A1" if x12_kind == "999" else None
+            entry = (x12_kind, x12_docs.fa_body(ic, group, x12_kind))
+            sets.append(entry + ((impl,) if impl else ()))
+        if not sets:
+            empty = Group(functional_id="", control_number="")
+            sets.append((x12_kind, x12_docs.fa_body(ic, empty, x12_kind)))
+        # one group holding one 997/999 per received group
+        return x12.render_interchange(env, [("FA", sets)])
+    if ic.syntax == "edifact":
+        version = env.version if env.version in edifact.VERSIONS else "edifact_d96a"
+        env = replace(env, version=version)
+        return edifact.render_interchange(env, [("CONTRL", edifact.contrl_body(ic, env))])
+    raise EdiError("unsupported_document", "Functional acknowledgments exist for X12 and EDIFACT only.")
