@@ -5,8 +5,6 @@ the partner's 997/999/CONTRL is matched to it; its functional acknowledgment is 
 partner's SLA, and one exception per overdue document is raised for the procurement team.
 """
 
-from datetime import timedelta
-
 from odoo import _, api, fields, models
 
 from odoo.addons.healthcare_integration_base.lib import trust
@@ -75,7 +73,7 @@ class HcEdiDocument(models.Model):
     acknowledges_id = fields.Many2one("hc.edi.document", string="Acknowledges", ondelete="set null")
     exception_id = fields.Many2one("hc.exception", string="Exception", ondelete="set null")
     document_json = fields.Json(string="Parsed Document", help="The canonical document read from the interchange.")
-    duplicate = fields.Boolean(help="An interchange already received from this partner: acknowledged, not processed.")
+    duplicate = fields.Boolean(default=False, help="An interchange already received from this partner: acknowledged, not processed.")
     note = fields.Char()
 
     @api.depends("kind", "direction", "document_number", "message_type")
@@ -132,10 +130,6 @@ class HcEdiDocument(models.Model):
             with trust.privileged():
                 order.write({"edi_ack_state": "overdue", "edi_ack_exception_id": exc.id})
         return len(late) + len(orders)
-
-    def _fa_due(self, partner):
-        hours = partner.functional_ack_sla_hours
-        return fields.Datetime.now() + timedelta(hours=hours) if hours else False
 
 
 class HcException(models.Model):

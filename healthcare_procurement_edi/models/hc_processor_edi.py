@@ -1,10 +1,12 @@
 """Inbound EDI: envelope checks at the door, functional acknowledgments, and the documents.
 
-At the door (``_validate_document``) an interchange whose envelope has problems (counts,
-control numbers, truncation, separators) is refused with 422. The door controller of this
-module also refuses an interchange whose sender is not the endpoint's trading partner, and
-queues the 997 / 999 / CONTRL of every X12 / EDIFACT interchange it read (accepting or
-rejecting, duplicates too: a repeated interchange is acknowledged again, never processed twice).
+At the door (``_door_refusal``, called by this module's door controller, which knows the
+endpoint) an interchange for an endpoint with a trading partner is refused with 422 when it
+cannot be read, when its envelope has problems (counts, control numbers, truncation,
+separators) or when its sender is not that partner; then the 997 / 999 / CONTRL of every X12 /
+EDIFACT interchange read is queued (accepting or rejecting; a repeated interchange is
+acknowledged again and never processed twice). An endpoint without a trading partner keeps the
+base door's behaviour; its interchanges are refused in processing (``edi_sender_unknown``).
 
 Processing (``_process``) matches the partner's 997/999/CONTRL to the documents we sent, and
 records every other document (855, 856, 810 ...) with its canonical content. What those
@@ -12,6 +14,7 @@ business documents do (acknowledgment, receipt, three-way match) is the ``_edi_h
 hooks' business (part 2).
 """
 
+import copy
 import hashlib
 import logging
 import threading
@@ -91,30 +94,35 @@ class HcProcessorEdi(models.AbstractModel):
     # ------------------------------------------------------------------ the door
     @api.model
     def _validate_document(self, message_type, document, kind):
-        if kind not in ("x12", "edifact", "xml") or not isinstance(document, str):
-            return []
-        try:
-            ic = read_cached(document, kind)
-        except edi_errors.EdiError as exc:
-            return [describe(Problem(exc.code, exc.message, exc.segment_tag, exc.segment_position, exc.element_position))]
-        except NotImplementedError:
-            return []
-        return [describe(p) for p in ic.all_problems()[:5]]
+        """Nothing beyond the base here: what the door checks for EDI depends on the endpoint's
+        trading partner (``_door_refusal``, called by this module's door controller). An endpoint
+        without a trading partner keeps the base's behaviour: stored, then refused in processing."""
+        return []
 
     @api.model
     def _door_refusal(self, endpoint_id, message_type, payload_text):
-        """Why the door refuses this interchange for this endpoint (its sender), or None."""
+        """Why the door refuses this interchange for this endpoint, or None (accept).
+
+        For an endpoint with a trading partner: an interchange that cannot be read, whose
+        envelope has problems (counts, control numbers, truncation, separators) or whose sender
+        is not that partner. Names segments and positions, never business data."""
         if not (message_type or "").startswith(EDI_PREFIXES) or not isinstance(payload_text, str):
+            return None
+        partner = self.env["hc.trading.partner"]._for_endpoint(endpoint_id)
+        if not partner:
             return None
         try:
             ic = read_cached(payload_text, kind_of(message_type))
-        except (edi_errors.EdiError, NotImplementedError):
-            return None  # the envelope check says why
-        partner = self.env["hc.trading.partner"]._for_endpoint(endpoint_id)
-        field = {"x12": "ISA06", "edifact": "UNB sender"}.get(ic.syntax, "sender")
-        if not partner:
-            return f"{field}: this endpoint has no trading partner; it may not send EDI interchanges."
+        except edi_errors.EdiError as exc:
+            return describe(Problem(exc.code, exc.message, exc.segment_tag, exc.segment_position, exc.element_position))
+        except Exception as exc:  # whatever the reader trips on, the sender gets a 4xx, never a 500
+            _logger.warning("EDI interchange unreadable at the door (endpoint id %s): %s", endpoint_id, type(exc).__name__)
+            return "The interchange could not be read."
+        problems = ic.all_problems()
+        if problems:
+            return "; ".join(describe(p) for p in problems[:5])
         if not partner._sender_matches(ic):
+            field = {"x12": "ISA06", "edifact": "UNB sender"}.get(ic.syntax, "sender")
             return f"{field}: the interchange sender is not this endpoint's trading partner."
         return None
 
@@ -132,15 +140,17 @@ class HcProcessorEdi(models.AbstractModel):
                 continue
             try:
                 ic = read_cached(doc["payload"], kind_of(mtype))
-            except (edi_errors.EdiError, NotImplementedError):
+            except Exception:  # unreadable: no envelope to answer to
                 continue
             if not ic.sets or all(s.set_id in FA_SETS for s in ic.sets):
                 continue  # acknowledgments are not acknowledged
             if res.get("status") == "rejected" and ic.ok:
                 detail = (doc.get("error_detail") or "refused at the door").split(":", 1)[0]
-                ic.problems.append(
-                    Problem("refused", f"refused: {detail}"[:60], "ISA" if ic.syntax == "x12" else "UNB", 1, None, "interchange")
-                )
+                ic = copy.copy(ic)  # the cached reading stays as read
+                ic.problems = [
+                    *ic.problems,
+                    Problem("refused", f"refused: {detail}"[:60], "ISA" if ic.syntax == "x12" else "UNB", 1, None, "interchange"),
+                ]
             made |= self._queue_functional_ack(partner, ic, res)
         return made
 
@@ -239,6 +249,11 @@ class HcProcessorEdi(models.AbstractModel):
                 ic = read_cached(msg.payload or "", kind_of(msg.message_type))
             except edi_errors.EdiError as exc:
                 out[msg.id] = HcBusinessError(ENVELOPE_INVALID, exc.message, cause=f"{ENVELOPE_INVALID}:{msg.id}")
+                continue
+            except Exception as exc:
+                out[msg.id] = HcBusinessError(
+                    ENVELOPE_INVALID, f"The interchange could not be read ({type(exc).__name__}).", cause=f"{ENVELOPE_INVALID}:{msg.id}"
+                )
                 continue
             if not partner or not partner._sender_matches(ic):
                 out[msg.id] = HcBusinessError(

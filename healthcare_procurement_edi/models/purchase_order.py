@@ -17,8 +17,20 @@ from ..lib import outbound as edi_out
 from .hc_trading_partner import CONTENT_TYPES, SYNTAX_OF_FORMAT
 
 _logger = logging.getLogger(__name__)
-ORDER_TYPES = {"x12": "x12.850", "edifact": "edifact.ORDERS", "cxml": "cxml.OrderRequest", "ubl": "ubl.Order", "json": "edi.order"}
-CHANGE_TYPES = {"x12": "x12.860", "edifact": "edifact.ORDCHG", "cxml": "cxml.OrderRequest", "ubl": "ubl.OrderChange", "json": "edi.order_change"}
+ORDER_TYPES = {"x12": "x12.850", "edifact": "edifact.ORDERS", "cxml": "cxml.OrderRequest", "ubl": "ubl.Order", "json": "json.order"}
+CHANGE_TYPES = {
+    "x12": "x12.860",
+    "edifact": "edifact.ORDCHG",
+    "cxml": "cxml.OrderRequest",
+    "ubl": "ubl.OrderChange",
+    "json": "json.order_change",
+}
+# free text never carries a character an X12 / EDIFACT reader would take for a separator
+FREE_TEXT_UNSAFE = re.compile(r"[*~^>:|'+?\x00-\x1f]")
+
+
+def free_text(value, limit=80):
+    return FREE_TEXT_UNSAFE.sub(" ", value or "").strip()[:limit]
 GTIN_RE = re.compile(r"\d{8}|\d{12,14}")
 LINE_FIELDS = {"product_qty", "price_unit", "date_planned", "product_id", "product_uom"}
 
@@ -114,7 +126,7 @@ class PurchaseOrder(models.Model):
                     "buyer_part": product.default_code or "",
                     "vendor_part": sellers.get(product.id) or sellers.get(("tmpl", product.product_tmpl_id.id)) or "",
                     "gtin": barcode.zfill(14) if GTIN_RE.fullmatch(barcode) else "",
-                    "description": (line.name or product.name or "").splitlines()[0][:80] if (line.name or product.name) else "",
+                    "description": free_text((line.name or product.name or "").split("\n")[0]),
                     "quantity": dec_text(line.product_qty, 4),
                     "uom": codes.get(line.product_uom.id, "EA"),
                     "price": dec_text(line.price_unit, 6),
@@ -127,18 +139,22 @@ class PurchaseOrder(models.Model):
             "id": self.id,
             "date": fields.Date.to_string(when.date()),
             "currency": self.currency_id.name,
-            "buyer": {"name": self.company_id.name, "gln": "", "id": partner.our_interchange_id or ""},
-            "supplier": {"name": self.partner_id.commercial_partner_id.name, "gln": partner.gln or "", "id": partner.interchange_id or ""},
+            "buyer": {"name": free_text(self.company_id.name), "gln": "", "id": partner.our_interchange_id or ""},
+            "supplier": {
+                "name": free_text(self.partner_id.commercial_partner_id.name),
+                "gln": partner.gln or "",
+                "id": partner.interchange_id or "",
+            },
             "ship_to": {
-                "name": ship.name or "",
+                "name": free_text(ship.name),
                 "gln": "",
-                "street": ship.street or "",
-                "city": ship.city or "",
-                "zip": ship.zip or "",
+                "street": free_text(ship.street),
+                "city": free_text(ship.city, 35),
+                "zip": free_text(ship.zip, 15),
                 "country": ship.country_id.code or "",
             },
             "requested_date": fields.Date.to_string(self.date_planned.date()) if self.date_planned else "",
-            "notes": (html2plaintext(self.notes or "") or "")[:500],
+            "notes": free_text(html2plaintext(self.notes or "") or "", 264),
             "lines": out_lines,
         }
 
@@ -165,6 +181,15 @@ class PurchaseOrder(models.Model):
                 change = "cancel" if kind == "order_cancel" else "change"
                 data = edi_out.render_order_change(fmt, po, env, kind=change, shared_secret=secret)
         except edi_errors.EdiError as exc:
+            if kind != "order":  # the change is made in Odoo; the supplier is told another way
+                self.message_post(
+                    body=_(
+                        "The %(what)s could not be sent by EDI (%(why)s): tell the supplier another way.",
+                        what=_("cancellation") if kind == "order_cancel" else _("change"),
+                        why=exc.message,
+                    )
+                )
+                return self.env["hc.edi.document"]
             raise UserError(
                 _("%(po)s cannot be written as %(fmt)s: %(why)s", po=self.name, fmt=fmt, why=exc.message)
             ) from None
@@ -184,6 +209,9 @@ class PurchaseOrder(models.Model):
                 else False,
             }
         )
+        cron = self.env.ref("healthcare_integration_base.ir_cron_hc_deliver_outbound", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
         expects_fa = syntax in ("x12", "edifact")
         doc = self.env["hc.edi.document"].sudo().create(
             {

@@ -27,7 +27,8 @@ class TestControlNumbers(EdiCase):
             "SELECT relname FROM pg_class WHERE relkind = 'S' AND relname LIKE %s",
             [f"hc_edi_ctl_{self.partner.id}_out_%"],
         )
-        self.assertEqual({r[0].rsplit("_", 1)[1] for r in self.env.cr.fetchall()}, {"isa", "st"})
+        kinds = {r[0].rsplit("_", 1)[1] for r in self.env.cr.fetchall()}
+        self.assertEqual(kinds, {"isa", "gs", "st", "unb", "unh", "doc"}, "created with the partner")
 
     def test_never_reused_after_rollback(self):
         Control = self.env["hc.edi.control"]
