@@ -982,9 +982,9 @@ def desadv_body(asn, env):
     body.append(("CPS", "1"))
     cps = 1
     for line in asn.get("lines") or []:
+        cps += 1
+        body.append(("CPS", str(cps), "1"))
         if line.get("sscc"):
-            cps += 1
-            body.append(("CPS", str(cps), "1"))
             body.append(("PAC", "1", "", "201"))
             body.append(("PCI", "33E"))
             body.append(("GIN", "BJ", line["sscc"]))

@@ -8,7 +8,7 @@ from .model import Group
 
 from .errors import EdiError
 
-__all__ = ["EdiError", "Envelope", "render_functional_ack", "render_order", "render_order_change"]
+__all__ = ["EdiError", "Envelope", "render_document", "render_functional_ack", "render_order", "render_order_change"]
 
 VERSIONS = ("x12_4010", "x12_5010", "edifact_d96a", "edifact_d01b", "cxml", "ubl", "json")
 
@@ -109,3 +109,26 @@ def render_functional_ack(ic, env: Envelope, *, x12_kind: str = "997") -> bytes:
         env = replace(env, version=version)
         return edifact.render_interchange(env, [("CONTRL", edifact.contrl_body(ic, env))])
     raise EdiError("unsupported_document", "Functional acknowledgments exist for X12 and EDIFACT only.")
+
+
+X12_DOCUMENTS = {"po_ack": ("PR", "855", x12_docs.ack_855), "asn": ("SH", "856", x12_docs.asn_856), "invoice": ("IN", "810", x12_docs.invoice_810)}
+EDIFACT_DOCUMENTS = {"po_ack": ("ORDRSP", edifact.ordrsp_body), "asn": ("DESADV", edifact.desadv_body), "invoice": ("INVOIC", edifact.invoic_body)}
+
+
+def render_document(fmt: str, doc: dict, env: Envelope) -> bytes:
+    """A supplier-side document from a canonical ``po_ack``/``asn``/``invoice`` dict.
+
+    For partner simulators and tests (X12 855/856/810, EDIFACT ORDRSP/DESADV/INVOIC, JSON);
+    what it writes reads back through :func:`interchange.read` to the same document.
+    """
+    env = _check(env, fmt)
+    kind = doc.get("kind")
+    if fmt.startswith("x12") and kind in X12_DOCUMENTS:
+        functional_id, set_id, body = X12_DOCUMENTS[kind]
+        return x12.render_interchange(env, [(functional_id, [(set_id, body(doc))])])
+    if fmt.startswith("edifact") and kind in EDIFACT_DOCUMENTS:
+        set_id, body = EDIFACT_DOCUMENTS[kind]
+        return edifact.render_interchange(env, [(set_id, body(doc, env))])
+    if fmt == "json" and kind in ("po_ack", "asn", "invoice"):
+        return jsondoc.render(doc, env)
+    raise EdiError("unsupported_document", "This document kind cannot be written in this format.")

@@ -705,8 +705,8 @@ UBL_MAPPERS = {
 # --------------------------------------------------------------------------- writing cXML
 
 
-def _el(parent, name, text=None, **attrs):
-    node = etree.SubElement(parent, name, {k: str(v) for k, v in attrs.items() if v not in (None, "")})
+def _el(parent, _tag, text=None, **attrs):
+    node = etree.SubElement(parent, _tag, {k: str(v) for k, v in attrs.items() if v not in (None, "")})
     if text not in (None, ""):
         node.text = str(text)
     return node
