@@ -123,6 +123,8 @@ def parse(data):
     unb = segments[0]
     if unb[0] != "UNB":
         raise EdiError("not_an_interchange", "An EDIFACT interchange starts with UNA or UNB.")
+    if len(unb) < 6 or not el(unb, 5):
+        raise EdiError("truncated", "The UNB segment is incomplete (no interchange control reference).", "UNB", 1)
     ic = Interchange(
         syntax="edifact",
         version=":".join(x for x in (el(unb, 1, 0), el(unb, 1, 1)) if x),
