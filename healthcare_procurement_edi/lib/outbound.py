@@ -115,10 +115,18 @@ X12_DOCUMENTS = {"po_ack": ("PR", "855", x12_docs.ack_855), "asn": ("SH", "856",
 EDIFACT_DOCUMENTS = {"po_ack": ("ORDRSP", edifact.ordrsp_body), "asn": ("DESADV", edifact.desadv_body), "invoice": ("INVOIC", edifact.invoic_body)}
 
 
-def render_document(fmt: str, doc: dict, env: Envelope) -> bytes:
+CXML_DOCUMENTS = {
+    "po_ack": xmldoc.render_confirmation_request,
+    "asn": xmldoc.render_ship_notice_request,
+    "invoice": xmldoc.render_invoice_detail_request,
+}
+
+
+def render_document(fmt: str, doc: dict, env: Envelope, *, shared_secret: str | None = None) -> bytes:
     """A supplier-side document from a canonical ``po_ack``/``asn``/``invoice`` dict.
 
-    For partner simulators and tests (X12 855/856/810, EDIFACT ORDRSP/DESADV/INVOIC, JSON);
+    For partner simulators and tests (X12 855/856/810, EDIFACT ORDRSP/DESADV/INVOIC, cXML ConfirmationRequest/
+    ShipNoticeRequest/InvoiceDetailRequest, JSON);
     what it writes reads back through :func:`interchange.read` to the same document.
     """
     env = _check(env, fmt)
@@ -129,6 +137,8 @@ def render_document(fmt: str, doc: dict, env: Envelope) -> bytes:
     if fmt.startswith("edifact") and kind in EDIFACT_DOCUMENTS:
         set_id, body = EDIFACT_DOCUMENTS[kind]
         return edifact.render_interchange(env, [(set_id, body(doc, env))])
+    if fmt == "cxml" and kind in CXML_DOCUMENTS:
+        return CXML_DOCUMENTS[kind](doc, env, shared_secret=shared_secret)
     if fmt == "json" and kind in ("po_ack", "asn", "invoice"):
         return jsondoc.render(doc, env)
     raise EdiError("unsupported_document", "This document kind cannot be written in this format.")

@@ -891,3 +891,148 @@ def render_ubl_order(po, env):
         if line.get("gtin"):
             cbc(cac(node, "StandardItemIdentification"), "ID", line["gtin"], schemeID="0160")
     return _serialize(root)
+
+
+# cXML supplier documents (partner simulators and tests)
+
+STATUS_TO_CXML = {
+    "accepted": "accept",
+    "changed": "detail",
+    "backordered": "backordered",
+    "substituted": "detail",
+    "rejected": "reject",
+    "on_hold": "unknown",
+}
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def _stamp_date(value):
+    return f"{value}T00:00:00+00:00" if value else None
+
+
+def _request(env, shared_secret):
+    root = _cxml_root(env, shared_secret)
+    return root, _el(root, "Request", deploymentMode="test" if env.test else "production")
+
+
+def _item_id(parent, line):
+    item_id = _el(parent, "ItemID")
+    _el(item_id, "SupplierPartID", line.get("vendor_part") or line.get("buyer_part") or "")
+    if line.get("buyer_part"):
+        _el(item_id, "BuyerPartID", line["buyer_part"])
+    if line.get("gtin"):
+        _el(item_id, "IdReference", identifier=line["gtin"], domain="GTIN")
+    return item_id
+
+
+def render_confirmation_request(ack, env, *, shared_secret=None):
+    _check_all(ack)
+    root, request = _request(env, shared_secret)
+    conf = _el(request, "ConfirmationRequest")
+    header_type = {"accepted": "accept", "rejected": "reject"}.get(ack.get("status"), "detail")
+    _el(conf, "ConfirmationHeader", confirmID=ack.get("ack_number") or "", operation="new", type=header_type, noticeDate=_stamp_date(ack.get("date")) or _stamp(env.when))
+    _el(_el(conf, "OrderReference", orderID=ack.get("po_number")), "DocumentReference", payloadID="")
+    for line in ack.get("lines") or []:
+        item = _el(conf, "ConfirmationItem", quantity=common.fmt_decimal(line.get("quantity")), lineNumber=line.get("line_id"))
+        _el(item, "UnitOfMeasure", line.get("uom") or "EA")
+        status = _el(
+            item,
+            "ConfirmationStatus",
+            quantity=common.fmt_decimal(line.get("quantity")),
+            type=line.get("raw_status") if line.get("raw_status") in CXML_CONFIRM else STATUS_TO_CXML.get(line.get("status"), "accept"),
+            deliveryDate=_stamp_date(line.get("date")),
+        )
+        _el(status, "UnitOfMeasure", line.get("uom") or "EA")
+        if line.get("price") not in (None, ""):
+            _el(_el(status, "UnitPrice"), "Money", common.fmt_decimal(line["price"]), currency=ack.get("currency") or "USD")
+        sub = line.get("substitute")
+        if sub and line.get("status") == "substituted":
+            status.set("type", "replace")
+            item_in = _el(status, "ItemIn", quantity=common.fmt_decimal(line.get("quantity")))
+            _item_id(item_in, sub)
+            detail = _el(item_in, "ItemDetail")
+            _el(_el(detail, "UnitPrice"), "Money", common.fmt_decimal(line.get("price")) or "0", currency=ack.get("currency") or "USD")
+            _el(detail, "Description", sub.get("description") or "", **{XML_LANG: "en"})
+            _el(detail, "UnitOfMeasure", line.get("uom") or "EA")
+        if line.get("vendor_part"):
+            _el(status, "Extrinsic", line["vendor_part"], name="SupplierPartID")
+    return _serialize(root, CXML_DOCTYPE)
+
+
+def render_ship_notice_request(asn, env, *, shared_secret=None):
+    _check_all(asn)
+    root, request = _request(env, shared_secret)
+    notice = _el(request, "ShipNoticeRequest")
+    _el(
+        notice,
+        "ShipNoticeHeader",
+        shipmentID=asn.get("asn_number"),
+        operation="new",
+        noticeDate=_stamp_date(asn.get("date") or asn.get("ship_date")) or _stamp(env.when),
+        shipmentDate=_stamp_date(asn.get("ship_date")),
+        deliveryDate=_stamp_date(asn.get("expected_date")),
+    )
+    by_po = {}
+    for line in asn.get("lines") or []:
+        by_po.setdefault(line.get("po_number") or (asn.get("po_numbers") or [""])[0], []).append(line)
+    for po, lines in by_po.items():
+        portion = _el(notice, "ShipNoticePortion")
+        _el(_el(portion, "OrderReference", orderID=po), "DocumentReference", payloadID="")
+        for line in lines:
+            item = _el(portion, "ShipNoticeItem", quantity=common.fmt_decimal(line.get("quantity")), lineNumber=line.get("line_id"))
+            _item_id(item, line)
+            _el(item, "UnitOfMeasure", line.get("uom") or "EA")
+            if line.get("sscc"):
+                packaging = _el(item, "Packaging")
+                _el(packaging, "PackagingCode", "Pallet", **{XML_LANG: "en"})
+                _el(packaging, "ShippingContainerSerialCode", line["sscc"])
+            if line.get("lot") or line.get("expiry"):
+                batch = _el(item, "Batch", expirationDate=line.get("expiry"))
+                if line.get("lot"):
+                    _el(batch, "SupplierBatchID", line["lot"])
+            if line.get("serials"):
+                info = _el(item, "SerialNumberInfo")
+                for serial in line["serials"]:
+                    _el(info, "SerialNumber", serial)
+    return _serialize(root, CXML_DOCTYPE)
+
+
+def render_invoice_detail_request(inv, env, *, shared_secret=None):
+    _check_all(inv)
+    root, request = _request(env, shared_secret)
+    invoice = _el(request, "InvoiceDetailRequest")
+    currency = inv.get("currency") or "USD"
+    _el(_el(invoice, "InvoiceDetailRequestHeader", invoiceID=inv.get("invoice_number"), purpose="standard", operation="new", invoiceDate=_stamp_date(inv.get("date"))), "InvoiceDetailLineIndicator")
+    by_po = {}
+    for line in inv.get("lines") or []:
+        by_po.setdefault(line.get("po_number") or (inv.get("po_numbers") or [""])[0], []).append(line)
+    subtotal = Decimal(0)
+    for po, lines in by_po.items():
+        order = _el(invoice, "InvoiceDetailOrder")
+        _el(_el(_el(order, "InvoiceDetailOrderInfo"), "OrderReference", orderID=po), "DocumentReference", payloadID="")
+        for number, line in enumerate(lines, 1):
+            item = _el(order, "InvoiceDetailItem", invoiceLineNumber=number, quantity=common.fmt_decimal(line.get("quantity")))
+            _el(item, "UnitOfMeasure", line.get("uom") or "EA")
+            _el(_el(item, "UnitPrice"), "Money", common.fmt_decimal(line.get("price")), currency=currency)
+            ref = _el(item, "InvoiceDetailItemReference", lineNumber=line.get("line_id"))
+            _item_id(ref, line)
+            amount = line.get("amount")
+            if amount in (None, ""):
+                qty, price = common.to_decimal(line.get("quantity")), common.to_decimal(line.get("price"))
+                amount = common.fmt_decimal(qty * price) if qty is not None and price is not None else "0"
+            subtotal += common.to_decimal(amount) or 0
+            _el(_el(item, "SubtotalAmount"), "Money", common.fmt_decimal(amount), currency=currency)
+    summary = _el(invoice, "InvoiceDetailSummary")
+    _el(_el(summary, "SubtotalAmount"), "Money", common.fmt_decimal(subtotal), currency=currency)
+    tax = _el(summary, "Tax")
+    _el(tax, "Money", common.fmt_decimal(inv.get("tax_total") or "0"), currency=currency)
+    _el(tax, "Description", "Tax", **{XML_LANG: "en"})
+    for charge in inv.get("charges") or []:
+        kind = charge.get("type")
+        amount = common.to_decimal(charge.get("amount"))
+        if amount is None or kind == "tax":
+            continue
+        name = {"freight": "ShippingAmount", "discount": "InvoiceDetailDiscount"}.get(kind, "SpecialHandlingAmount")
+        _el(_el(summary, name), "Money", common.fmt_decimal(abs(amount)), currency=currency)
+    _el(_el(summary, "NetAmount"), "Money", common.fmt_decimal(inv.get("total")), currency=currency)
+    return _serialize(root, CXML_DOCTYPE)
