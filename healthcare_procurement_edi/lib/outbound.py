@@ -4,9 +4,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from . import edifact, jsondoc, x12, x12_docs, xmldoc
-from .model import Group
-
 from .errors import EdiError
+from .model import Group
 
 __all__ = ["EdiError", "Envelope", "render_document", "render_functional_ack", "render_order", "render_order_change"]
 
@@ -111,8 +110,16 @@ def render_functional_ack(ic, env: Envelope, *, x12_kind: str = "997") -> bytes:
     raise EdiError("unsupported_document", "Functional acknowledgments exist for X12 and EDIFACT only.")
 
 
-X12_DOCUMENTS = {"po_ack": ("PR", "855", x12_docs.ack_855), "asn": ("SH", "856", x12_docs.asn_856), "invoice": ("IN", "810", x12_docs.invoice_810)}
-EDIFACT_DOCUMENTS = {"po_ack": ("ORDRSP", edifact.ordrsp_body), "asn": ("DESADV", edifact.desadv_body), "invoice": ("INVOIC", edifact.invoic_body)}
+X12_DOCUMENTS = {
+    "po_ack": ("PR", "855", x12_docs.ack_855),
+    "asn": ("SH", "856", x12_docs.asn_856),
+    "invoice": ("IN", "810", x12_docs.invoice_810),
+}
+EDIFACT_DOCUMENTS = {
+    "po_ack": ("ORDRSP", edifact.ordrsp_body),
+    "asn": ("DESADV", edifact.desadv_body),
+    "invoice": ("INVOIC", edifact.invoic_body),
+}
 
 
 CXML_DOCUMENTS = {

@@ -6,7 +6,15 @@ from ..lib import interchange
 from ..lib.errors import EdiError
 
 UNB = "UNB+UNOC:3+SENDER:14+RECEIVER:14+261201:0930+REF1'"
-MSG = ["UNH+M1+ORDERS:D:96A:UN'", "BGM+220+P1+9'", "LIN+7++05400111864181:EN'", "QTY+21:4:EA'", "PRI+AAA:2,5'", "UNS+S'", "UNT+7+M1'"]
+MSG = [
+    "UNH+M1+ORDERS:D:96A:UN'",
+    "BGM+220+P1+9'",
+    "LIN+7++05400111864181:EN'",
+    "QTY+21:4:EA'",
+    "PRI+AAA:2,5'",
+    "UNS+S'",
+    "UNT+7+M1'",
+]
 
 
 def test_ung_groups_counts_and_references():
@@ -18,11 +26,16 @@ def test_ung_groups_counts_and_references():
     assert (line["line_id"], line["gtin"], line["quantity"], line["price"]) == (7, "05400111864181", "4", "2.5")
     bad = text.replace("UNE+1+G1", "UNE+2+G2").replace("UNZ+1+REF1", "UNZ+3+REF2")
     found = sorted((p.level, p.code) for p in interchange.read(bad.encode()).all_problems())
-    assert found == [("group", "control_mismatch"), ("group", "count_mismatch"), ("interchange", "control_mismatch"), ("interchange", "count_mismatch")]
+    assert found == [
+        ("group", "control_mismatch"),
+        ("group", "count_mismatch"),
+        ("interchange", "control_mismatch"),
+        ("interchange", "count_mismatch"),
+    ]
 
 
 def test_una_separators_and_release_honoured():
-    text = "UNA|*.# \"" + UNB.replace("+", "*").replace(":", "|").replace("'", '"')
+    text = 'UNA|*.# "' + UNB.replace("+", "*").replace(":", "|").replace("'", '"')
     body = "".join(MSG).replace("+", "*").replace(":", "|").replace("'", '"').replace("BGM*220*P1", "BGM*220*P#*1")
     ic = interchange.read((text + body + 'UNZ*1*REF1"').encode())
     assert ic.ok, ic.all_problems()
@@ -47,14 +60,18 @@ def test_unreadable_edifact_raises_edierror(data):
 def test_xml_parser_resolves_no_entities_and_loads_no_dtd(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOPSECRET")
-    xxe = f'<?xml version="1.0"?><!DOCTYPE cXML [<!ENTITY x SYSTEM "file://{secret}">]><cXML payloadID="1"><Header/><Request><OrderRequest><OrderRequestHeader orderID="&x;"/></OrderRequest></Request></cXML>'
+    body = '<cXML payloadID="1"><Header/><Request><OrderRequest><OrderRequestHeader orderID="&x;"/></OrderRequest>'
+    xxe = f'<?xml version="1.0"?><!DOCTYPE cXML [<!ENTITY x SYSTEM "file://{secret}">]>{body}</Request></cXML>'
     with pytest.raises(EdiError) as err:
         interchange.read(xxe.encode())
     assert err.value.code == "entities_refused"
     bomb = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><cXML>&lol2;</cXML>'
     with pytest.raises(EdiError):
         interchange.read(bomb.encode())
-    remote = '<?xml version="1.0"?><!DOCTYPE cXML SYSTEM "http://127.0.0.1:9/cXML.dtd"><cXML payloadID="2"><Header/><Request><OrderRequest><OrderRequestHeader orderID="PO-1"/></OrderRequest></Request></cXML>'
+    remote = (
+        '<?xml version="1.0"?><!DOCTYPE cXML SYSTEM "http://127.0.0.1:9/cXML.dtd"><cXML payloadID="2"><Header/>'
+        '<Request><OrderRequest><OrderRequestHeader orderID="PO-1"/></OrderRequest></Request></cXML>'
+    )
     ic = interchange.read(remote.encode())
     assert ic.sets[0].document["name"] == "PO-1" and "TOPSECRET" not in str(ic.sets[0].document)
 

@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from ..lib import interchange, outbound
 from ..lib.errors import EdiError
 
-SAMPLES = sorted(p for p in (Path(__file__).resolve().parent / "golden" / "samples").rglob("*") if p.is_file() and p.suffix != ".md")
+SAMPLES = sorted(
+    p for p in (Path(__file__).resolve().parent / "golden" / "samples").rglob("*") if p.is_file() and p.suffix != ".md"
+)
 SAMPLE_BYTES = [p.read_bytes()[:6000] for p in SAMPLES]
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -26,7 +28,17 @@ def read_everything(data):
     ic.all_problems()
     interchange.read_functional_ack(ic)
     if ic.syntax in ("x12", "edifact"):
-        env = outbound.Envelope("US", "ZZ", "THEM", "ZZ", 1, 1, [1], version="x12_4010" if ic.syntax == "x12" else "edifact_d96a", when=datetime(2026, 1, 1))
+        env = outbound.Envelope(
+            "US",
+            "ZZ",
+            "THEM",
+            "ZZ",
+            1,
+            1,
+            [1],
+            version="x12_4010" if ic.syntax == "x12" else "edifact_d96a",
+            when=datetime(2026, 1, 1),
+        )
         try:
             outbound.render_functional_ack(ic, env, x12_kind="997")
         except EdiError:
@@ -71,9 +83,15 @@ def test_mutated_samples(data):
     read_everything(data)
 
 
-text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20).map(str.strip).filter(bool)
+text = (
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20)
+    .map(str.strip)
+    .filter(bool)
+)
 code = st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZ0123456789-.", min_size=1, max_size=12)
-amount = st.decimals(min_value=Decimal("0.001"), max_value=Decimal("99999"), places=3, allow_nan=False, allow_infinity=False)
+amount = st.decimals(
+    min_value=Decimal("0.001"), max_value=Decimal("99999"), places=3, allow_nan=False, allow_infinity=False
+)
 
 
 @st.composite
@@ -90,7 +108,9 @@ def purchase_order(draw):
                 "quantity": str(draw(amount)),
                 "uom": draw(st.sampled_from(["EA", "BX", "CA", "PK", "KGM", "LTR"])),
                 "price": str(draw(amount)),
-                "requested_date": draw(st.none() | st.dates().map(lambda d: d.replace(year=max(d.year, 2000)).isoformat())),
+                "requested_date": draw(
+                    st.none() | st.dates().map(lambda d: d.replace(year=max(d.year, 2000)).isoformat())
+                ),
             }
         )
     return {
@@ -112,9 +132,13 @@ def _x12_safe(po):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(purchase_order(), st.sampled_from(["x12_4010", "x12_5010", "edifact_d96a", "edifact_d01b", "cxml", "ubl", "json"]))
+@given(
+    purchase_order(), st.sampled_from(["x12_4010", "x12_5010", "edifact_d96a", "edifact_d01b", "cxml", "ubl", "json"])
+)
 def test_generated_orders_round_trip(po, fmt):
-    env = outbound.Envelope("GENHOSP", "ZZ", "SUPPLIER", "ZZ", 12, 12, [12], version=fmt, when=datetime(2026, 12, 1, 8, 0))
+    env = outbound.Envelope(
+        "GENHOSP", "ZZ", "SUPPLIER", "ZZ", 12, 12, [12], version=fmt, when=datetime(2026, 12, 1, 8, 0)
+    )
     try:
         data = outbound.render_order(fmt, po, env, shared_secret="x")
     except EdiError as err:
@@ -129,5 +153,10 @@ def test_generated_orders_round_trip(po, fmt):
         assert got["line_id"] == want["line_id"]
         assert Decimal(got["quantity"]) == Decimal(want["quantity"])
         assert Decimal(got["price"]) == Decimal(want["price"])
-        assert (got["buyer_part"], got["vendor_part"], got["gtin"], got["uom"]) == (want["buyer_part"], want["vendor_part"], want["gtin"], want["uom"])
+        assert (got["buyer_part"], got["vendor_part"], got["gtin"], got["uom"]) == (
+            want["buyer_part"],
+            want["vendor_part"],
+            want["gtin"],
+            want["uom"],
+        )
         assert got["requested_date"] == want["requested_date"]

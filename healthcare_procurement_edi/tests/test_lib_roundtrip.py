@@ -21,12 +21,39 @@ PO = {
     "currency": "USD",
     "buyer": {"name": "General Hospital", "gln": "5412345000013", "id": None},
     "supplier": {"name": "MedSupply Inc", "gln": None, "id": "V-1"},
-    "ship_to": {"name": "Central store", "gln": "5412345000020", "street": "1 Main St", "city": "Springfield", "zip": "12345", "country": "US"},
+    "ship_to": {
+        "name": "Central store",
+        "gln": "5412345000020",
+        "street": "1 Main St",
+        "city": "Springfield",
+        "zip": "12345",
+        "country": "US",
+    },
     "requested_date": "2026-12-05",
     "notes": "Deliver to dock 4",
     "lines": [
-        {"line_id": 4711, "buyer_part": "HEP-5000", "vendor_part": "V-778", "gtin": "00312345678906", "description": "Heparin 5000 IU", "quantity": "10", "uom": "EA", "price": "12.50", "requested_date": "2026-12-05"},
-        {"line_id": 4712, "buyer_part": "NS-1000", "vendor_part": "V-100", "gtin": None, "description": "Saline 1000 ml", "quantity": "2.5", "uom": "CA", "price": "3.125", "requested_date": None},
+        {
+            "line_id": 4711,
+            "buyer_part": "HEP-5000",
+            "vendor_part": "V-778",
+            "gtin": "00312345678906",
+            "description": "Heparin 5000 IU",
+            "quantity": "10",
+            "uom": "EA",
+            "price": "12.50",
+            "requested_date": "2026-12-05",
+        },
+        {
+            "line_id": 4712,
+            "buyer_part": "NS-1000",
+            "vendor_part": "V-100",
+            "gtin": None,
+            "description": "Saline 1000 ml",
+            "quantity": "2.5",
+            "uom": "CA",
+            "price": "3.125",
+            "requested_date": None,
+        },
     ],
 }
 
@@ -102,7 +129,10 @@ def test_x12_envelope_is_fixed_width_with_counts():
     data = outbound.render_order("x12_4010", PO, env("x12_4010")).decode()
     isa = data.split("~")[0]
     assert len(isa) == 105 and isa[103] == "*"
-    assert "ISA*00*          *00*          *ZZ*GENHOSP        *ZZ*MEDSUPPLY      *261201*0930*U*00401*000000905*0*P*>" == isa
+    assert (
+        "ISA*00*          *00*          *ZZ*GENHOSP        *ZZ*MEDSUPPLY      *261201*0930*U*00401*000000905*0*P*>"
+        == isa
+    )
     assert "\nSE*" in data and "GE*1*77~" in data and data.strip().endswith("IEA*1*000000905~")
     five = outbound.render_order("x12_5010", PO, env("x12_5010")).decode()
     assert "*^*00501*" in five and "*X*005010~" in five
@@ -155,7 +185,14 @@ def _inbound(version):
 
 def test_golden_997_and_999():
     received = interchange.read(_inbound("x12_4010"))
-    ack_env = env("x12_4010", sender_id="MEDSUPPLY", receiver_id="GENHOSP", interchange_control_number=31, group_control_number=31, set_control_numbers=[31])
+    ack_env = env(
+        "x12_4010",
+        sender_id="MEDSUPPLY",
+        receiver_id="GENHOSP",
+        interchange_control_number=31,
+        group_control_number=31,
+        set_control_numbers=[31],
+    )
     data = outbound.render_functional_ack(received, ack_env, x12_kind="997")
     golden("x12_997.edi", data)
     acks = interchange.read_functional_ack(interchange.read(data))
@@ -190,8 +227,18 @@ def test_isa_not_fixed_width_is_accepted_with_errors():
 
 
 def test_golden_contrl_accepting_and_rejecting():
-    received = interchange.read(outbound.render_order("edifact_d96a", PO, env("edifact_d96a", sender_id="5400000000001", receiver_id="5412345000013")))
-    ack_env = env("edifact_d96a", sender_id="5412345000013", receiver_id="5400000000001", interchange_control_number=41, set_control_numbers=[41])
+    received = interchange.read(
+        outbound.render_order(
+            "edifact_d96a", PO, env("edifact_d96a", sender_id="5400000000001", receiver_id="5412345000013")
+        )
+    )
+    ack_env = env(
+        "edifact_d96a",
+        sender_id="5412345000013",
+        receiver_id="5400000000001",
+        interchange_control_number=41,
+        set_control_numbers=[41],
+    )
     data = outbound.render_functional_ack(received, ack_env)
     golden("edifact_contrl.edi", data)
     acks = interchange.read_functional_ack(interchange.read(data))
@@ -212,10 +259,54 @@ ACK = {
     "date": "2026-12-02",
     "status": "changed",
     "lines": [
-        {"line_id": 4711, "buyer_part": "HEP-5000", "vendor_part": "V-778", "gtin": "00312345678906", "status": "changed", "quantity": "10", "uom": "EA", "price": "13.00", "date": "2026-12-06", "substitute": None},
-        {"line_id": 4712, "buyer_part": "NS-1000", "vendor_part": "V-100", "gtin": None, "status": "backordered", "quantity": "2.5", "uom": "CA", "price": "3.125", "date": "2026-12-20", "substitute": None},
-        {"line_id": 4713, "buyer_part": "GL-1", "vendor_part": "V-200", "gtin": None, "status": "substituted", "quantity": "5", "uom": "BX", "price": "1.00", "date": None, "substitute": {"vendor_part": "V-201", "buyer_part": None, "gtin": None, "description": None}},
-        {"line_id": 4714, "buyer_part": "GL-2", "vendor_part": "V-300", "gtin": None, "status": "rejected", "quantity": "0", "uom": "BX", "price": "1.00", "date": None, "substitute": None},
+        {
+            "line_id": 4711,
+            "buyer_part": "HEP-5000",
+            "vendor_part": "V-778",
+            "gtin": "00312345678906",
+            "status": "changed",
+            "quantity": "10",
+            "uom": "EA",
+            "price": "13.00",
+            "date": "2026-12-06",
+            "substitute": None,
+        },
+        {
+            "line_id": 4712,
+            "buyer_part": "NS-1000",
+            "vendor_part": "V-100",
+            "gtin": None,
+            "status": "backordered",
+            "quantity": "2.5",
+            "uom": "CA",
+            "price": "3.125",
+            "date": "2026-12-20",
+            "substitute": None,
+        },
+        {
+            "line_id": 4713,
+            "buyer_part": "GL-1",
+            "vendor_part": "V-200",
+            "gtin": None,
+            "status": "substituted",
+            "quantity": "5",
+            "uom": "BX",
+            "price": "1.00",
+            "date": None,
+            "substitute": {"vendor_part": "V-201", "buyer_part": None, "gtin": None, "description": None},
+        },
+        {
+            "line_id": 4714,
+            "buyer_part": "GL-2",
+            "vendor_part": "V-300",
+            "gtin": None,
+            "status": "rejected",
+            "quantity": "0",
+            "uom": "BX",
+            "price": "1.00",
+            "date": None,
+            "substitute": None,
+        },
     ],
 }
 ASN = {
@@ -225,8 +316,34 @@ ASN = {
     "ship_date": "2026-12-03",
     "expected_date": "2026-12-04",
     "lines": [
-        {"line_id": 4711, "po_number": "P00012", "buyer_part": "HEP-5000", "vendor_part": "V-778", "gtin": "00312345678906", "quantity": "10", "uom": "EA", "lot": "L2411A", "expiry": "2027-05-31", "serials": ["S1", "S2"], "sscc": "003123456789012345", "udi": None},
-        {"line_id": 4712, "po_number": "P00012", "buyer_part": "NS-1000", "vendor_part": "V-100", "gtin": None, "quantity": "2", "uom": "CA", "lot": None, "expiry": None, "serials": [], "sscc": None, "udi": None},
+        {
+            "line_id": 4711,
+            "po_number": "P00012",
+            "buyer_part": "HEP-5000",
+            "vendor_part": "V-778",
+            "gtin": "00312345678906",
+            "quantity": "10",
+            "uom": "EA",
+            "lot": "L2411A",
+            "expiry": "2027-05-31",
+            "serials": ["S1", "S2"],
+            "sscc": "003123456789012345",
+            "udi": None,
+        },
+        {
+            "line_id": 4712,
+            "po_number": "P00012",
+            "buyer_part": "NS-1000",
+            "vendor_part": "V-100",
+            "gtin": None,
+            "quantity": "2",
+            "uom": "CA",
+            "lot": None,
+            "expiry": None,
+            "serials": [],
+            "sscc": None,
+            "udi": None,
+        },
     ],
 }
 INVOICE = {
@@ -239,7 +356,17 @@ INVOICE = {
     "tax_total": "5.00",
     "charges": [{"type": "freight", "amount": "6.00"}, {"type": "discount", "amount": "-1.25"}],
     "lines": [
-        {"line_id": 4711, "po_number": "P00012", "buyer_part": "HEP-5000", "vendor_part": "V-778", "gtin": "00312345678906", "quantity": "10", "uom": "EA", "price": "12.50", "amount": "125.00"},
+        {
+            "line_id": 4711,
+            "po_number": "P00012",
+            "buyer_part": "HEP-5000",
+            "vendor_part": "V-778",
+            "gtin": "00312345678906",
+            "quantity": "10",
+            "uom": "EA",
+            "price": "12.50",
+            "amount": "125.00",
+        },
     ],
 }
 
@@ -248,7 +375,12 @@ INVOICE = {
 def test_supplier_documents_round_trip(fmt):
     ack = interchange.read(outbound.render_document(fmt, ACK, env(fmt))).sets[0].document
     assert ack["po_number"] == "P00012"
-    assert [(line["line_id"], line["status"]) for line in ack["lines"]] == [(4711, "changed"), (4712, "backordered"), (4713, "substituted"), (4714, "rejected")]
+    assert [(line["line_id"], line["status"]) for line in ack["lines"]] == [
+        (4711, "changed"),
+        (4712, "backordered"),
+        (4713, "substituted"),
+        (4714, "rejected"),
+    ]
     assert ack["lines"][0]["price"] in ("13.00", "13.0", "13")
     assert ack["lines"][1]["date"] == "2026-12-20"
     assert ack["lines"][2]["substitute"]["vendor_part"] == "V-201"

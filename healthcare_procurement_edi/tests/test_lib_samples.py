@@ -25,7 +25,9 @@ def _samples():
                 continue
             syntax = SYNTAX_BY_FOLDER.get(path.parent.name)
             if syntax is None:
-                syntax = {"x12_850.txt": "x12", "edifact_orders.edi": "edifact", "cxml_order_request.xml": "cxml"}.get(path.name)
+                syntax = {"x12_850.txt": "x12", "edifact_orders.edi": "edifact", "cxml_order_request.xml": "cxml"}.get(
+                    path.name
+                )
             if syntax is None:
                 continue
             seen.setdefault(path.name, (path, syntax))
@@ -172,7 +174,12 @@ def test_edifact_samples_map():
     orders = _read("orders-with-group.edi")
     assert orders.groups[0].functional_id == "ORDERS" and orders.groups[0].control_number == "1"
     line = orders.sets[0].document["lines"][0]
-    assert (line["gtin"], line["buyer_part"], line["quantity"], line["price"]) == ("05400111864181", "8641800", "288", "12.80")
+    assert (line["gtin"], line["buyer_part"], line["quantity"], line["price"]) == (
+        "05400111864181",
+        "8641800",
+        "288",
+        "12.80",
+    )
     invoice = _read("pydifact_invoice1_d97a.edi").sets[0].document
     assert invoice["total"] == "1960.29"
     assert invoice["lines"][0]["price"] == "36.301724"  # PRI basis 100
@@ -187,7 +194,13 @@ def test_cxml_and_ubl_samples_map():
     assert conf.sender_id == "AN01000000147"
     doc = conf.sets[0].document
     assert doc["po_number"] == "400-2591453-0"
-    assert [(line["line_id"], line["status"], line["price"], line["vendor_part"]) for line in doc["lines"]][0] == (1, "accepted", "4.44", "751441")
+    first = doc["lines"][0]
+    assert (first["line_id"], first["status"], first["price"], first["vendor_part"]) == (
+        1,
+        "accepted",
+        "4.44",
+        "751441",
+    )
     despatch = _read("peppol_DespatchAdvice-BIS3_UseCase5.xml").sets[0].document
     first = despatch["lines"][0]
     assert (first["lot"], first["expiry"], first["serials"], first["sscc"], first["gtin"]) == (

@@ -44,9 +44,20 @@ def test_hl_parents_inferred_from_level_order_when_hl02_blank():
     doc = ic.sets[0].document
     assert doc["asn_number"] == "ASN42" and doc["po_numbers"] == ["P00012"]
     first, second = doc["lines"]
-    assert (first["line_id"], first["lot"], first["expiry"], first["serials"], first["sscc"]) == (4711, "L2411A", "2027-05-31", ["SER-1"], "003123456789012345")
+    assert (first["line_id"], first["lot"], first["expiry"], first["serials"], first["sscc"]) == (
+        4711,
+        "L2411A",
+        "2027-05-31",
+        ["SER-1"],
+        "003123456789012345",
+    )
     # the second item belongs to the second pack (level order), not the first
-    assert (second["line_id"], second["buyer_part"], second["sscc"], second["po_number"]) == (4712, "NS-1000", "003123456789012352", "P00012")
+    assert (second["line_id"], second["buyer_part"], second["sscc"], second["po_number"]) == (
+        4712,
+        "NS-1000",
+        "003123456789012352",
+        "P00012",
+    )
 
 
 def test_hl02_given_wins_over_order():
@@ -109,7 +120,9 @@ def test_truncated_interchange_is_read_and_flagged():
     ic = interchange.read(build(BODY[:12]))
     codes = {(p.level, p.code) for p in ic.all_problems()}
     assert codes == {("set", "truncated"), ("group", "truncated"), ("interchange", "truncated")}
-    ack = outbound.render_functional_ack(ic, outbound.Envelope("R", "ZZ", "S", "ZZ", 1, 1, [1], version="x12_4010", when=datetime(2026, 1, 1)))
+    ack = outbound.render_functional_ack(
+        ic, outbound.Envelope("R", "ZZ", "S", "ZZ", 1, 1, [1], version="x12_4010", when=datetime(2026, 1, 1))
+    )
     assert interchange.read_functional_ack(interchange.read(ack))[0].status == "R"
 
 
