@@ -153,3 +153,23 @@ def test_sniff():
     with pytest.raises(EdiError) as err:
         interchange.sniff(b"%PDF-1.4", "application/pdf")
     assert err.value.code == "not_an_interchange"
+
+
+def test_read_envelope_addresses_a_rejecting_ack_for_unreadable_interchanges():
+    wrong = build(term="~").decode().replace(">~", ">A", 1).replace("~", "A").encode()
+    with pytest.raises(EdiError):
+        interchange.read(wrong)
+    ic = interchange.read_envelope(wrong)
+    assert (ic.sender_id, ic.receiver_id, ic.control_number) == ("SENDER", "RECEIVER", "000000007")
+    assert [(g.functional_id, g.control_number) for g in ic.groups] == [("SH", "7")]
+    assert [p.code for p in ic.problems] == ["bad_separator"] and not ic.ok
+    env = outbound.Envelope("RECEIVER", "ZZ", "SENDER", "ZZ", 8, 8, [8], version="x12_4010", when=datetime(2026, 1, 1))
+    ack = interchange.read_functional_ack(interchange.read(outbound.render_functional_ack(ic, env)))
+    assert [(a.functional_id, a.group_control_number, a.status) for a in ack] == [("SH", "7", "R")]
+    broken = b"UNA:+.? 'UNB+UNOC:3+S:14+R:14+261201:0930+REF9'UNH+1+ORDERS:D:96A:UN'BGM+220+1?"
+    ic = interchange.read_envelope(broken)
+    assert (ic.syntax, ic.sender_id, ic.control_number) == ("edifact", "S", "REF9")
+    contrl = outbound.render_functional_ack(ic, env)
+    assert interchange.read_functional_ack(interchange.read(contrl))[0].status == "R"
+    assert interchange.read_envelope(b"garbage") is None
+    assert interchange.read_envelope(build()).ok
