@@ -1047,7 +1047,7 @@ def ordrsp_body(ack, env):
         body.extend(_line_items(line))
         sub = line.get("substitute")
         if sub:
-            pia = ["PIA", "X"]
+            pia = ["PIA", "3"]  # UNCL 4347: 3 = substituted by
             for key, qual in (("vendor_part", "SA"), ("buyer_part", "IN"), ("gtin", "EN")):
                 if sub.get(key):
                     pia.append((sub[key], qual))

@@ -826,10 +826,15 @@ def render_order_request(po, env, *, shared_secret=None, operation="new"):
         orderDate=(po.get("date") or "") and f"{po['date']}T00:00:00+00:00",
         type=operation,
     )
+    if operation != "new":
+        head.set("orderVersion", str(po.get("version") or 2))
     _el(_el(head, "Total"), "Money", common.fmt_decimal(total), currency=po.get("currency"))
     _address(head, "ShipTo", po.get("ship_to"))
     if po.get("notes"):
         _el(head, "Comments", po["notes"])
+    if operation != "new" and po.get("document_reference"):
+        # the payloadID of the order being changed or cancelled
+        _el(head, "DocumentReference", payloadID=po["document_reference"])
     if po.get("buyer") and (po["buyer"].get("gln") or po["buyer"].get("id")):
         _el(head, "Extrinsic", po["buyer"].get("gln") or po["buyer"].get("id"), name="BuyerID")
     for line in po.get("lines") or []:
