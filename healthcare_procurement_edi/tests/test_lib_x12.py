@@ -3,6 +3,8 @@
 from datetime import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ..lib import interchange, outbound
 from ..lib.errors import EdiError
@@ -173,3 +175,29 @@ def test_read_envelope_addresses_a_rejecting_ack_for_unreadable_interchanges():
     assert interchange.read_functional_ack(interchange.read(contrl))[0].status == "R"
     assert interchange.read_envelope(b"garbage") is None
     assert interchange.read_envelope(build()).ok
+
+
+SEPARATOR_CHARS = "*|^!`~:>{}#@\\"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(SEPARATOR_CHARS), min_size=3, max_size=3, unique=True),
+    st.booleans(),
+    st.sampled_from(["", "\n", "\r\n", "\n    "]),
+)
+def test_other_senders_separators(chars, newline_terminator, suffix):
+    """Any separators the ISA declares (and LF as the terminator) read the same document."""
+    elem, comp, term = chars
+    if newline_terminator:
+        term, suffix = "\n", ""
+    text = build(sep="").decode()
+    translated = "".join({"*": elem, ">": comp, "~": term + suffix}.get(ch, ch) for ch in text)
+    ic = interchange.read(translated.encode())
+    assert ic.ok, ic.all_problems()
+    assert (ic.separators.element, ic.separators.component) == (elem, comp)
+    lines = ic.sets[0].document["lines"]
+    assert [(line["line_id"], line["sscc"]) for line in lines] == [
+        (4711, "003123456789012345"),
+        (4712, "003123456789012352"),
+    ]
