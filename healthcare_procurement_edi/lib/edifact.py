@@ -1192,8 +1192,17 @@ def invoic_body(inv, env):
 
 
 # CONTRL: UCI/UCF/UCM/UCS/UCD
-UCM_ERROR = {"count_mismatch": "16", "control_mismatch": "28", "truncated": "35", "bad_segment": "13"}
-UCI_ERROR = {"count_mismatch": "26", "control_mismatch": "28", "truncated": "35"}
+# 0085 syntax error codes: 13 missing, 14 value not supported in this position, 18 unspecified,
+# 28 references do not match, 29 control count does not match, 33 invalid occurrence outside message
+UCM_ERROR = {
+    "count_mismatch": "29",
+    "control_mismatch": "28",
+    "truncated": "13",
+    "bad_segment": "14",
+    "segment_outside_set": "33",
+    "segment_outside_group": "33",
+}
+UCI_ERROR = dict(UCM_ERROR, syntax_error="18", bad_separator="20", refused="18")
 
 
 def contrl_body(ic, env):
@@ -1211,13 +1220,13 @@ def contrl_body(ic, env):
             seg_errors = []
             for p in errors:
                 if p.segment_position and p.segment_tag not in ("UNT",):
-                    seg_errors.append(("UCS", str(p.segment_position), UCM_ERROR.get(p.code, "13")))
+                    seg_errors.append(("UCS", str(p.segment_position), UCM_ERROR.get(p.code, "18")))
                     if p.element_position:
                         seg_errors.append(("UCD", UCM_ERROR.get(p.code, "12"), (str(p.element_position),)))
             ucm_code = ""
             unt_errors = [p for p in errors if p.segment_tag == "UNT" or not p.segment_position]
             if unt_errors:
-                ucm_code = UCM_ERROR.get(unt_errors[0].code, "13")
+                ucm_code = UCM_ERROR.get(unt_errors[0].code, "18")
             msgs.append(
                 (
                     (
@@ -1232,7 +1241,7 @@ def contrl_body(ic, env):
             )
         groups.append((group, msgs))
     status = "7" if accepted_all and not inter_errors else "4"
-    inter_code = UCI_ERROR.get(inter_errors[0].code, "13") if inter_errors else ""
+    inter_code = UCI_ERROR.get(inter_errors[0].code, "18") if inter_errors else ""
     body = [
         (
             "UCI",
@@ -1246,7 +1255,7 @@ def contrl_body(ic, env):
     for group, msgs in groups:
         if group.functional_id:
             gstatus = "4" if group.problems or any(m[0][3] == "4" for m in msgs) else "7"
-            gcode = UCM_ERROR.get(group.problems[0].code, "13") if group.problems else ""
+            gcode = UCM_ERROR.get(group.problems[0].code, "18") if group.problems else ""
             body.append(("UCF", group.control_number, (group.sender_app, ""), (group.receiver_app, ""), gstatus, gcode))
         for ucm, seg_errors in msgs:
             body.append(ucm)

@@ -169,7 +169,7 @@ def parse(data, mapper=None):
                     Problem(
                         "bad_segment",
                         "A segment tag is not 2-3 letters or digits.",
-                        None,
+                        re.sub(r"[^A-Z0-9]", "", tag.upper())[:3] or "???",
                         len(tset.segments) + 1,
                         None,
                         "set",

@@ -798,7 +798,8 @@ def read_fa(tset):
 # 997/999 error codes for our problem codes
 AK5_CODE = {"count_mismatch": "4", "control_mismatch": "3", "truncated": "2", "bad_segment": "5"}
 AK3_CODE = {"bad_segment": "1", "segment_outside_set": "2", "count_mismatch": "8"}
-AK9_CODE = {"count_mismatch": "5", "control_mismatch": "4", "truncated": "2"}
+# 716: 3 trailer missing, 4 control numbers differ, 5 set count differs
+AK9_CODE = {"count_mismatch": "5", "control_mismatch": "4", "truncated": "3"}
 
 WARNING_CODES = {"isa_not_fixed_width"}
 
@@ -844,9 +845,8 @@ def fa_body(ic, group, kind):
         status = "P"
     else:
         status = "R"
-    codes = [AK9_CODE.get(p.code, "4") for p in group.problems]
-    if interchange_errors and not codes:
-        codes = ["4"]
+    # interchange-level errors (IEA counts, ISA) have no 716 code: the AK9 rejects without one
+    codes = [AK9_CODE[p.code] for p in group.problems if p.code in AK9_CODE]
     body.append(("AK9", status, str(received), str(received), str(accepted), *list(dict.fromkeys(codes))[:5]))
     return body
 
