@@ -694,6 +694,12 @@ def map_desadv(segments, seps):
             continue
         elif tag == "PIA":
             _pia(seg, line)
+            for k in range(2, min(len(seg), 7)):
+                # 7143 NB batch number, SN serial number (EANCOM)
+                if el(seg, k, 1) == "NB" and el(seg, k, 0) and not line["lot"]:
+                    line["lot"] = el(seg, k, 0)
+                elif el(seg, k, 1) == "SN" and el(seg, k, 0):
+                    line["serials"].append(el(seg, k, 0))
         elif tag == "IMD" and not line["description"]:
             line["description"] = clean(el(seg, 3, 3)) or clean(el(seg, 3, 0))
         elif tag == "QTY" and el(seg, 1, 0) in ("12", "46", "21", "1") and line["quantity"] is None:

@@ -545,6 +545,8 @@ def map_856(segments, seps):
                     line["line_id"] = line_id(_e(seg, 1))
             elif tag == "REF" and _e(seg, 1) == "LT":
                 line["lot"] = line["lot"] or clean(_e(seg, 2))
+            elif tag == "REF" and _e(seg, 1) in ("UDI", "UD") and not line["udi"]:
+                line["udi"] = clean(_e(seg, 2))
             elif tag == "REF" and _e(seg, 1) in ("SE", "SN"):
                 line["serials"].append(_e(seg, 2))
             elif tag == "SLN" and not line["line_id"]:
