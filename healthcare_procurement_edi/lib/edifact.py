@@ -61,6 +61,8 @@ def tokenize(data):
         release = None
     if not text.startswith("UNB"):
         raise EdiError("not_an_interchange", "An EDIFACT interchange starts with UNA or UNB.")
+    if term not in "\r\n":
+        text = common.unwrap(text, term)
     if not text.endswith(term) or (release and text.endswith(release + term) and not text.endswith(release * 2 + term)):
         text = text + term
     seps = Separators(

@@ -8,6 +8,7 @@ ISA, correct counts, data that contains a separator is refused with :class:`EdiE
 
 import re
 
+from . import common
 from .errors import EdiError
 from .model import Group, Interchange, Problem, Separators, Set
 
@@ -102,6 +103,11 @@ def tokenize(data):
     """``(segments, separators, isa_problems)``; segments are lists of element strings."""
     text = decode(data)
     seps, isa_elements, start = _separators(text)
+    if seps.segment not in "\r\n":
+        unwrapped = common.unwrap(text, seps.segment)
+        if unwrapped is not text:
+            text = unwrapped
+            seps, isa_elements, start = _separators(text)
     problems = []
     isa = [e for e in isa_elements[:16]]
     isa_stripped = ["ISA"] + [e.strip() for e in isa[1:16]] + [seps.component]

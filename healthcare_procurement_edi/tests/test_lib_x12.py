@@ -201,3 +201,19 @@ def test_other_senders_separators(chars, newline_terminator, suffix):
         (4711, "003123456789012345"),
         (4712, "003123456789012352"),
     ]
+
+
+def test_wrapped_at_80_columns():
+    flat = build(sep="").decode()
+    wrapped = "\r\n".join(flat[i : i + 80] for i in range(0, len(flat), 80))
+    ic = interchange.read(wrapped.encode())
+    assert ic.ok, ic.all_problems()
+    assert [line["line_id"] for line in ic.sets[0].document["lines"]] == [4711, 4712]
+    edi = (
+        "UNB+UNOC:3+SENDER:14+RECEIVER:14+261201:0930+REF1'UNH+M1+ORDERS:D:96A:UN'BGM+220+P1+9'"
+        "LIN+7++05400111864181:EN'QTY+21:4:EA'UNS+S'UNT+6+M1'UNZ+1+REF1'"
+    )
+    wrapped = "\n".join(edi[i : i + 80] for i in range(0, len(edi), 80))
+    ic = interchange.read(wrapped.encode())
+    assert ic.ok, ic.all_problems()
+    assert ic.sets[0].document["lines"][0]["quantity"] == "4"
