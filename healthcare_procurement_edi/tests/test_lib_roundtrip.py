@@ -373,7 +373,7 @@ INVOICE = {
 }
 
 
-@pytest.mark.parametrize("fmt", ["x12_4010", "edifact_d96a", "cxml", "json"])
+@pytest.mark.parametrize("fmt", ["x12_4010", "edifact_d96a", "cxml", "ubl", "json"])
 def test_supplier_documents_round_trip(fmt):
     ack = interchange.read(outbound.render_document(fmt, ACK, env(fmt))).sets[0].document
     assert ack["po_number"] == "P00012"
