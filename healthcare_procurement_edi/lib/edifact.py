@@ -44,7 +44,8 @@ def tokenize(data):
     if Tokenizer is None:  # pragma: no cover
         raise EdiError("unavailable", "The pydifact library is not installed.")
     text = decode(data)
-    if text.startswith("UNA"):
+    una = text.startswith("UNA")
+    if una:
         if len(text) < 9:
             raise EdiError("truncated", "The UNA service string advice is incomplete.", "UNA", 1)
         comp, elem, decimal, release, reserved, term = text[3:9]
@@ -57,6 +58,10 @@ def tokenize(data):
         or " " in (comp, elem, term)
     ):
         raise EdiError("bad_separator", "The UNA separators are not distinct usable characters.", "UNA", 1)
+    first_line = text.split("\n", 1)[0]
+    if not una and "'" not in first_line and "\n" in text and first_line.startswith("UNB"):
+        term = "\n"  # no UNA and one segment per line without apostrophes: the line break ends them
+        text = text.replace("\r\n", "\n")
     if release == " " or release.isalnum() or release in (comp, elem, term):
         release = None
     if not text.startswith("UNB"):

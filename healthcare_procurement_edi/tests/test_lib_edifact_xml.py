@@ -128,3 +128,10 @@ def test_desadv_eancom_lot_expiry_sscc_serials():
         None,
         "4",
     )
+
+
+def test_line_breaks_as_terminator_without_una():
+    text = UNB.rstrip("'") + "\r\n" + "\r\n".join(seg.rstrip("'") for seg in MSG) + "\r\nUNZ+1+REF1\r\n"
+    ic = interchange.read(text.encode())
+    assert ic.ok, ic.all_problems()
+    assert ic.separators.segment == "\n" and ic.sets[0].document["lines"][0]["quantity"] == "4"
