@@ -27,7 +27,7 @@ def _items(seg, start, out=None):
         key = X12_ITEM_QUALIFIERS.get(qual)
         if key == "gtin":
             value = common.gtin14(value)
-        if key and not out.get(key):
+        if key and (not out.get(key) or (key == "gtin" and qual in ("UK", "EN"))):
             out[key] = value
         elif not key:
             extra.setdefault(qual, value)
@@ -152,9 +152,7 @@ def _order_header(segments, start_tag):
             elif role in ("SE", "SU", "VN") and not doc["supplier"]:
                 doc["supplier"] = {k: party.get(k) for k in ("name", "gln", "id")}
             elif role == "ST" and not doc["ship_to"]:
-                doc["ship_to"] = {
-                    k: party.get(k) for k in ("name", "gln", "id", "street", "city", "zip", "country")
-                }
+                doc["ship_to"] = {k: party.get(k) for k in ("name", "gln", "id", "street", "city", "zip", "country")}
     doc["notes"] = "\n".join(notes) or None
     return doc
 
@@ -210,8 +208,8 @@ def _notes_segments(po):
     segs = []
     if po.get("notes"):
         segs.append(("N9", "L1", "NOTES"))
-        for text in str(po["notes"]).splitlines():
-            text = text.strip()
+        for raw_line in str(po["notes"]).splitlines():
+            text = raw_line.strip()
             while text:
                 segs.append(("MSG", text[:264]))
                 text = text[264:]
@@ -307,7 +305,15 @@ BAK_STATUS = {
 
 
 def map_855(segments, seps):
-    doc = {"kind": "po_ack", "po_number": None, "ack_number": None, "date": None, "status": None, "raw_status": None, "lines": []}
+    doc = {
+        "kind": "po_ack",
+        "po_number": None,
+        "ack_number": None,
+        "date": None,
+        "status": None,
+        "raw_status": None,
+        "lines": [],
+    }
     po1 = None
     acks = []
     header_date = None
@@ -318,7 +324,18 @@ def map_855(segments, seps):
         base, items, ctp_price, dtm_date, description = po1
         if not acks:
             status = "rejected" if doc["status"] == "rejected" else "accepted"
-            doc["lines"].append({**base, **items, "status": status, "date": dtm_date, "raw_status": None, "substitute": None, "price": ctp_price or base["price"], "description": description})
+            doc["lines"].append(
+                {
+                    **base,
+                    **items,
+                    "status": status,
+                    "date": dtm_date,
+                    "raw_status": None,
+                    "substitute": None,
+                    "price": ctp_price or base["price"],
+                    "description": description,
+                }
+            )
             return
         for ack in acks:
             raw = _e(ack, 1)
@@ -436,7 +453,15 @@ def ack_855(ack):
 
 
 def map_856(segments, seps):
-    doc = {"kind": "asn", "asn_number": None, "po_numbers": [], "ship_date": None, "expected_date": None, "date": None, "lines": []}
+    doc = {
+        "kind": "asn",
+        "asn_number": None,
+        "po_numbers": [],
+        "ship_date": None,
+        "expected_date": None,
+        "date": None,
+        "lines": [],
+    }
     nodes = {}
     order = []
     current = None
@@ -520,6 +545,8 @@ def map_856(segments, seps):
                     line["line_id"] = line_id(_e(seg, 1))
             elif tag == "REF" and _e(seg, 1) == "LT":
                 line["lot"] = line["lot"] or clean(_e(seg, 2))
+            elif tag == "REF" and _e(seg, 1) in ("UDI", "UD") and not line["udi"]:
+                line["udi"] = clean(_e(seg, 2))
             elif tag == "REF" and _e(seg, 1) in ("SE", "SN"):
                 line["serials"].append(_e(seg, 2))
             elif tag == "SLN" and not line["line_id"]:
@@ -773,7 +800,8 @@ def read_fa(tset):
 # 997/999 error codes for our problem codes
 AK5_CODE = {"count_mismatch": "4", "control_mismatch": "3", "truncated": "2", "bad_segment": "5"}
 AK3_CODE = {"bad_segment": "1", "segment_outside_set": "2", "count_mismatch": "8"}
-AK9_CODE = {"count_mismatch": "5", "control_mismatch": "4", "truncated": "2"}
+# 716: 3 trailer missing, 4 control numbers differ, 5 set count differs
+AK9_CODE = {"count_mismatch": "5", "control_mismatch": "4", "truncated": "3"}
 
 WARNING_CODES = {"isa_not_fixed_width"}
 
@@ -797,9 +825,11 @@ def fa_body(ic, group, kind):
         seg_errors = [p for p in errors if p.segment_tag and p.segment_tag not in ("SE", "ST")]
         for p in seg_errors:
             tag = (p.segment_tag or "")[:3]
-            body.append(("IK3" if kind == "999" else "AK3", tag, str(p.segment_position or ""), "", AK3_CODE.get(p.code, "8")))
+            body.append(
+                ("IK3" if kind == "999" else "AK3", tag, str(p.segment_position or ""), "", AK3_CODE.get(p.code, "8"))
+            )
             if p.element_position:
-                body.append(("IK4" if kind == "999" else "AK4", str(p.element_position), "", "7" if kind == "999" else "7"))
+                body.append(("IK4" if kind == "999" else "AK4", str(p.element_position), "", "7"))
         status = "R" if errors or interchange_errors or group.problems else "A"
         if status == "A" and interchange_warnings:
             status = "E"
@@ -817,9 +847,8 @@ def fa_body(ic, group, kind):
         status = "P"
     else:
         status = "R"
-    codes = [AK9_CODE.get(p.code, "4") for p in group.problems]
-    if interchange_errors and not codes:
-        codes = ["4"]
+    # interchange-level errors (IEA counts, ISA) have no 716 code: the AK9 rejects without one
+    codes = [AK9_CODE[p.code] for p in group.problems if p.code in AK9_CODE]
     body.append(("AK9", status, str(received), str(received), str(accepted), *list(dict.fromkeys(codes))[:5]))
     return body
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 from lxml import etree
 
 from . import common
-from .common import clean, dec, iso_date, line_id
+from .common import dec, iso_date, line_id
 from .errors import EdiError
 from .model import Group, Interchange, Set
 
@@ -139,7 +139,10 @@ def _parse_cxml(root):
         date=iso_date(root.get("timestamp")),
         test=test,
     )
-    ic.auth = {"sender_identity": _text(header, "Sender", "Credential", "Identity") if header is not None else None, "shared_secret": secret}
+    ic.auth = {
+        "sender_identity": _text(header, "Sender", "Credential", "Identity") if header is not None else None,
+        "shared_secret": secret,
+    }
     tset = Set(set_id=set_id, control_number=root.get("payloadID") or "", message_type=f"cxml.{set_id}", segments=root)
     mapper = CXML_MAPPERS.get(set_id)
     if mapper is not None and element is not None:
@@ -248,7 +251,9 @@ def map_cxml_confirmation(request):
     header_type = head.get("type") if head is not None else None
     doc = {
         "kind": "po_ack",
-        "po_number": (_child(request, "OrderReference").get("orderID") if _child(request, "OrderReference") is not None else None),
+        "po_number": (
+            _child(request, "OrderReference").get("orderID") if _child(request, "OrderReference") is not None else None
+        ),
         "ack_number": (head.get("confirmID") or None) if head is not None else None,
         "date": iso_date(head.get("noticeDate")) if head is not None else None,
         "status": {"accept": "accepted", "reject": "rejected"}.get(header_type, "changed"),
@@ -279,10 +284,14 @@ def map_cxml_confirmation(request):
                     **items,
                     "status": canonical,
                     "raw_status": raw,
-                    "quantity": dec(status.get("quantity")) if status is not None and status.get("quantity") else dec(item.get("quantity")),
+                    "quantity": dec(status.get("quantity"))
+                    if status is not None and status.get("quantity")
+                    else dec(item.get("quantity")),
                     "uom": (_text(status, "UnitOfMeasure") if status is not None else None) or base_uom,
                     "price": price,
-                    "date": iso_date(status.get("deliveryDate") or status.get("shipmentDate")) if status is not None else None,
+                    "date": iso_date(status.get("deliveryDate") or status.get("shipmentDate"))
+                    if status is not None
+                    else None,
                     "substitute": substitute,
                 }
             )
@@ -320,7 +329,9 @@ def map_cxml_ship_notice(request):
                     **_cxml_items(_child(item, "ItemID"), detail),
                     "quantity": dec(item.get("quantity")),
                     "uom": _text(item, "UnitOfMeasure"),
-                    "lot": (_text(batch, "SupplierBatchID") or _text(batch, "BuyerBatchID")) if batch is not None else None,
+                    "lot": (_text(batch, "SupplierBatchID") or _text(batch, "BuyerBatchID"))
+                    if batch is not None
+                    else None,
                     "expiry": iso_date(batch.get("expirationDate")) if batch is not None else None,
                     "serials": serials,
                     "sscc": sscc,
@@ -543,7 +554,14 @@ def map_ubl_order(root):
     return doc
 
 
-UBL_RESPONSE = {"AP": "accepted", "RE": "rejected", "CA": "changed", "AB": "accepted", "29": "accepted", "27": "rejected"}
+UBL_RESPONSE = {
+    "AP": "accepted",
+    "RE": "rejected",
+    "CA": "changed",
+    "AB": "accepted",
+    "29": "accepted",
+    "27": "rejected",
+}
 UBL_LINE = {"5": "accepted", "7": "rejected", "3": "changed", "1": "changed", "42": "accepted"}
 
 
@@ -562,6 +580,9 @@ def map_ubl_order_response(root):
         qty, uom = _qty(_child(item, "Quantity"))
         raw = _u(item, "LineStatusCode")
         status = UBL_LINE.get(raw or "", "accepted" if not raw else "on_hold")
+        backorder = common.to_decimal(_u(item, "MaximumBackorderQuantity") or _u(item, "MinimumBackorderQuantity"))
+        if backorder and backorder > 0 and status in ("accepted", "changed"):
+            status = "backordered"
         substitute = None
         sub = _child(order_line, "SellerSubstitutedLineItem")
         if sub is not None:
@@ -571,7 +592,9 @@ def map_ubl_order_response(root):
         items = _ubl_items(_child(item, "Item"))
         items.pop("description", None)
         delivery = _child(item, "Delivery")
-        date = iso_date(_u(delivery, "PromisedDeliveryPeriod", "StartDate") or _u(delivery, "PromisedDeliveryPeriod", "EndDate"))
+        date = iso_date(
+            _u(delivery, "PromisedDeliveryPeriod", "StartDate") or _u(delivery, "PromisedDeliveryPeriod", "EndDate")
+        )
         doc["lines"].append(
             {
                 "line_id": line_id(ref_line) if ref_line else line_id(_u(item, "ID")),
@@ -595,8 +618,16 @@ def map_ubl_despatch(root):
         "kind": "asn",
         "asn_number": _u(root, "ID"),
         "po_numbers": [],
-        "ship_date": iso_date(_u(shipment, "Consignment", "ActualDespatchDate") or _u(delivery, "Despatch", "ActualDespatchDate") or _u(root, "IssueDate")),
-        "expected_date": iso_date(_u(delivery, "EstimatedDeliveryPeriod", "StartDate") or _u(delivery, "EstimatedDeliveryPeriod", "EndDate") or _u(delivery, "PromisedDeliveryPeriod", "StartDate")),
+        "ship_date": iso_date(
+            _u(shipment, "Consignment", "ActualDespatchDate")
+            or _u(delivery, "Despatch", "ActualDespatchDate")
+            or _u(root, "IssueDate")
+        ),
+        "expected_date": iso_date(
+            _u(delivery, "EstimatedDeliveryPeriod", "StartDate")
+            or _u(delivery, "EstimatedDeliveryPeriod", "EndDate")
+            or _u(delivery, "PromisedDeliveryPeriod", "StartDate")
+        ),
         "date": iso_date(_u(root, "IssueDate")),
         "lines": [],
     }
@@ -650,7 +681,8 @@ def map_ubl_invoice(root):
         "date": iso_date(_u(root, "IssueDate")),
         "currency": _u(root, "DocumentCurrencyCode"),
         "po_numbers": [],
-        "total": _u(root, "LegalMonetaryTotal", "PayableAmount") and dec(_u(root, "LegalMonetaryTotal", "PayableAmount")),
+        "total": _u(root, "LegalMonetaryTotal", "PayableAmount")
+        and dec(_u(root, "LegalMonetaryTotal", "PayableAmount")),
         "tax_total": dec(_u(root, "TaxTotal", "TaxAmount")),
         "charges": [],
         "lines": [],
@@ -666,7 +698,9 @@ def map_ubl_invoice(root):
             continue
         reason = _u(charge, "AllowanceChargeReasonCode")
         kind = "freight" if reason in ("FC", "FI", "ABW", "DL") else ("other" if is_charge else "discount")
-        doc["charges"].append({"type": kind, "amount": amount if is_charge else common.fmt_decimal(-Decimal(amount)), "code": reason})
+        doc["charges"].append(
+            {"type": kind, "amount": amount if is_charge else common.fmt_decimal(-Decimal(amount)), "code": reason}
+        )
     if doc["tax_total"] is not None:
         doc["charges"].append({"type": "tax", "amount": doc["tax_total"]})
     for line in _children(root, "InvoiceLine") + _children(root, "CreditNoteLine"):
@@ -679,10 +713,13 @@ def map_ubl_invoice(root):
         if price is not None and base not in (None, "0", "1") and Decimal(base) != 0:
             price = common.fmt_decimal(Decimal(price) / Decimal(base))
         items = _ubl_items(_child(line, "Item"))
+        line_po = _u(line, "OrderLineReference", "OrderReference", "ID") or po
+        if line_po and line_po not in doc["po_numbers"]:
+            doc["po_numbers"].append(line_po)
         doc["lines"].append(
             {
                 "line_id": line_id(_u(line, "OrderLineReference", "LineID")),
-                "po_number": po,
+                "po_number": line_po,
                 **items,
                 "quantity": qty,
                 "uom": uom,
@@ -705,8 +742,8 @@ UBL_MAPPERS = {
 # --------------------------------------------------------------------------- writing cXML
 
 
-def _el(parent, name, text=None, **attrs):
-    node = etree.SubElement(parent, name, {k: str(v) for k, v in attrs.items() if v not in (None, "")})
+def _el(parent, _tag, text=None, **attrs):
+    node = etree.SubElement(parent, _tag, {k: str(v) for k, v in attrs.items() if v not in (None, "")})
     if text not in (None, ""):
         node.text = str(text)
     return node
@@ -720,7 +757,10 @@ def _stamp(when):
 
 def _header(root, env, shared_secret):
     header = _el(root, "Header")
-    for role, ident, domain in (("From", env.sender_id, env.sender_qualifier), ("To", env.receiver_id, env.receiver_qualifier)):
+    for role, ident, domain in (
+        ("From", env.sender_id, env.sender_qualifier),
+        ("To", env.receiver_id, env.receiver_qualifier),
+    ):
         cred = _el(_el(header, role), "Credential", domain=domain or "NetworkId")
         _el(cred, "Identity", ident)
     sender = _el(header, "Sender")
@@ -733,7 +773,15 @@ def _header(root, env, shared_secret):
 
 def _cxml_root(env, shared_secret):
     payload = f"{env.interchange_control_number}.{env.when.strftime('%Y%m%d%H%M%S')}@{env.sender_id}"
-    root = etree.Element("cXML", {"payloadID": payload, "timestamp": _stamp(env.when), "version": "1.2.050", "{http://www.w3.org/XML/1998/namespace}lang": "en-US"})
+    root = etree.Element(
+        "cXML",
+        {
+            "payloadID": payload,
+            "timestamp": _stamp(env.when),
+            "version": "1.2.050",
+            "{http://www.w3.org/XML/1998/namespace}lang": "en-US",
+        },
+    )
     _header(root, env, shared_secret)
     return root
 
@@ -784,10 +832,15 @@ def render_order_request(po, env, *, shared_secret=None, operation="new"):
         orderDate=(po.get("date") or "") and f"{po['date']}T00:00:00+00:00",
         type=operation,
     )
+    if operation != "new":
+        head.set("orderVersion", str(po.get("version") or 2))
     _el(_el(head, "Total"), "Money", common.fmt_decimal(total), currency=po.get("currency"))
     _address(head, "ShipTo", po.get("ship_to"))
     if po.get("notes"):
         _el(head, "Comments", po["notes"])
+    if operation != "new" and po.get("document_reference"):
+        # the payloadID of the order being changed or cancelled
+        _el(head, "DocumentReference", payloadID=po["document_reference"])
     if po.get("buyer") and (po["buyer"].get("gln") or po["buyer"].get("id")):
         _el(head, "Extrinsic", po["buyer"].get("gln") or po["buyer"].get("id"), name="BuyerID")
     for line in po.get("lines") or []:
@@ -804,7 +857,9 @@ def render_order_request(po, env, *, shared_secret=None, operation="new"):
             _el(item_id, "BuyerPartID", line["buyer_part"])
         detail = _el(item, "ItemDetail")
         _el(_el(detail, "UnitPrice"), "Money", common.fmt_decimal(line.get("price")), currency=po.get("currency"))
-        _el(detail, "Description", line.get("description") or "", **{"{http://www.w3.org/XML/1998/namespace}lang": "en"})
+        _el(
+            detail, "Description", line.get("description") or "", **{"{http://www.w3.org/XML/1998/namespace}lang": "en"}
+        )
         _el(detail, "UnitOfMeasure", line.get("uom") or "EA")
         if line.get("gtin"):
             _el(detail, "Classification", line["gtin"], domain="GTIN")
@@ -848,12 +903,12 @@ def render_ubl_order(po, env):
     ):
         node = cac(cac(root, tag), "Party")
         cbc(node, "EndpointID", endpoint[0], schemeID=endpoint[1] or "0088")
-        party = party or {}
-        if party.get("gln") or party.get("id"):
+        values = party or {}
+        if values.get("gln") or values.get("id"):
             ident = cac(node, "PartyIdentification")
-            cbc(ident, "ID", party.get("gln") or party.get("id"), schemeID="0088" if party.get("gln") else None)
-        if party.get("name"):
-            cbc(cac(node, "PartyName"), "Name", party["name"])
+            cbc(ident, "ID", values.get("gln") or values.get("id"), schemeID="0088" if values.get("gln") else None)
+        if values.get("name"):
+            cbc(cac(node, "PartyName"), "Name", values["name"])
     ship = po.get("ship_to")
     if ship or po.get("requested_date"):
         delivery = cac(root, "Delivery")
@@ -890,4 +945,364 @@ def render_ubl_order(po, env):
             cbc(cac(node, "SellersItemIdentification"), "ID", line["vendor_part"])
         if line.get("gtin"):
             cbc(cac(node, "StandardItemIdentification"), "ID", line["gtin"], schemeID="0160")
+    return _serialize(root)
+
+
+# cXML supplier documents (partner simulators and tests)
+
+STATUS_TO_CXML = {
+    "accepted": "accept",
+    "changed": "detail",
+    "backordered": "backordered",
+    "substituted": "detail",
+    "rejected": "reject",
+    "on_hold": "unknown",
+}
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def _stamp_date(value):
+    return f"{value}T00:00:00+00:00" if value else None
+
+
+def _request(env, shared_secret):
+    root = _cxml_root(env, shared_secret)
+    return root, _el(root, "Request", deploymentMode="test" if env.test else "production")
+
+
+def _item_id(parent, line):
+    item_id = _el(parent, "ItemID")
+    _el(item_id, "SupplierPartID", line.get("vendor_part") or line.get("buyer_part") or "")
+    if line.get("buyer_part"):
+        _el(item_id, "BuyerPartID", line["buyer_part"])
+    if line.get("gtin"):
+        _el(item_id, "IdReference", identifier=line["gtin"], domain="GTIN")
+    return item_id
+
+
+def render_confirmation_request(ack, env, *, shared_secret=None):
+    _check_all(ack)
+    root, request = _request(env, shared_secret)
+    conf = _el(request, "ConfirmationRequest")
+    header_type = {"accepted": "accept", "rejected": "reject"}.get(ack.get("status"), "detail")
+    _el(
+        conf,
+        "ConfirmationHeader",
+        confirmID=ack.get("ack_number") or "",
+        operation="new",
+        type=header_type,
+        noticeDate=_stamp_date(ack.get("date")) or _stamp(env.when),
+    )
+    _el(_el(conf, "OrderReference", orderID=ack.get("po_number")), "DocumentReference", payloadID="")
+    for line in ack.get("lines") or []:
+        item = _el(
+            conf, "ConfirmationItem", quantity=common.fmt_decimal(line.get("quantity")), lineNumber=line.get("line_id")
+        )
+        _el(item, "UnitOfMeasure", line.get("uom") or "EA")
+        status = _el(
+            item,
+            "ConfirmationStatus",
+            quantity=common.fmt_decimal(line.get("quantity")),
+            type=line.get("raw_status")
+            if line.get("raw_status") in CXML_CONFIRM
+            else STATUS_TO_CXML.get(line.get("status"), "accept"),
+            deliveryDate=_stamp_date(line.get("date")),
+        )
+        _el(status, "UnitOfMeasure", line.get("uom") or "EA")
+        if line.get("price") not in (None, ""):
+            _el(
+                _el(status, "UnitPrice"),
+                "Money",
+                common.fmt_decimal(line["price"]),
+                currency=ack.get("currency") or "USD",
+            )
+        sub = line.get("substitute")
+        if sub and line.get("status") == "substituted":
+            status.set("type", "replace")
+            item_in = _el(status, "ItemIn", quantity=common.fmt_decimal(line.get("quantity")))
+            _item_id(item_in, sub)
+            detail = _el(item_in, "ItemDetail")
+            _el(
+                _el(detail, "UnitPrice"),
+                "Money",
+                common.fmt_decimal(line.get("price")) or "0",
+                currency=ack.get("currency") or "USD",
+            )
+            _el(detail, "Description", sub.get("description") or "", **{XML_LANG: "en"})
+            _el(detail, "UnitOfMeasure", line.get("uom") or "EA")
+        if line.get("vendor_part"):
+            _el(status, "Extrinsic", line["vendor_part"], name="SupplierPartID")
+    return _serialize(root, CXML_DOCTYPE)
+
+
+def render_ship_notice_request(asn, env, *, shared_secret=None):
+    _check_all(asn)
+    root, request = _request(env, shared_secret)
+    notice = _el(request, "ShipNoticeRequest")
+    _el(
+        notice,
+        "ShipNoticeHeader",
+        shipmentID=asn.get("asn_number"),
+        operation="new",
+        noticeDate=_stamp_date(asn.get("date") or asn.get("ship_date")) or _stamp(env.when),
+        shipmentDate=_stamp_date(asn.get("ship_date")),
+        deliveryDate=_stamp_date(asn.get("expected_date")),
+    )
+    by_po = {}
+    for line in asn.get("lines") or []:
+        by_po.setdefault(line.get("po_number") or (asn.get("po_numbers") or [""])[0], []).append(line)
+    for po, lines in by_po.items():
+        portion = _el(notice, "ShipNoticePortion")
+        _el(_el(portion, "OrderReference", orderID=po), "DocumentReference", payloadID="")
+        for line in lines:
+            item = _el(
+                portion,
+                "ShipNoticeItem",
+                quantity=common.fmt_decimal(line.get("quantity")),
+                lineNumber=line.get("line_id"),
+            )
+            _item_id(item, line)
+            _el(item, "UnitOfMeasure", line.get("uom") or "EA")
+            if line.get("sscc"):
+                packaging = _el(item, "Packaging")
+                _el(packaging, "PackagingCode", "Pallet", **{XML_LANG: "en"})
+                _el(packaging, "ShippingContainerSerialCode", line["sscc"])
+            if line.get("lot") or line.get("expiry"):
+                batch = _el(item, "Batch", expirationDate=line.get("expiry"))
+                if line.get("lot"):
+                    _el(batch, "SupplierBatchID", line["lot"])
+            if line.get("serials"):
+                info = _el(item, "SerialNumberInfo")
+                for serial in line["serials"]:
+                    _el(info, "SerialNumber", serial)
+    return _serialize(root, CXML_DOCTYPE)
+
+
+def render_invoice_detail_request(inv, env, *, shared_secret=None):
+    _check_all(inv)
+    root, request = _request(env, shared_secret)
+    invoice = _el(request, "InvoiceDetailRequest")
+    currency = inv.get("currency") or "USD"
+    _el(
+        _el(
+            invoice,
+            "InvoiceDetailRequestHeader",
+            invoiceID=inv.get("invoice_number"),
+            purpose="standard",
+            operation="new",
+            invoiceDate=_stamp_date(inv.get("date")),
+        ),
+        "InvoiceDetailLineIndicator",
+    )
+    by_po = {}
+    for line in inv.get("lines") or []:
+        by_po.setdefault(line.get("po_number") or (inv.get("po_numbers") or [""])[0], []).append(line)
+    subtotal = Decimal(0)
+    for po, lines in by_po.items():
+        order = _el(invoice, "InvoiceDetailOrder")
+        _el(_el(_el(order, "InvoiceDetailOrderInfo"), "OrderReference", orderID=po), "DocumentReference", payloadID="")
+        for number, line in enumerate(lines, 1):
+            item = _el(
+                order, "InvoiceDetailItem", invoiceLineNumber=number, quantity=common.fmt_decimal(line.get("quantity"))
+            )
+            _el(item, "UnitOfMeasure", line.get("uom") or "EA")
+            _el(_el(item, "UnitPrice"), "Money", common.fmt_decimal(line.get("price")), currency=currency)
+            ref = _el(item, "InvoiceDetailItemReference", lineNumber=line.get("line_id"))
+            _item_id(ref, line)
+            amount = line.get("amount")
+            if amount in (None, ""):
+                qty, price = common.to_decimal(line.get("quantity")), common.to_decimal(line.get("price"))
+                amount = common.fmt_decimal(qty * price) if qty is not None and price is not None else "0"
+            subtotal += common.to_decimal(amount) or 0
+            _el(_el(item, "SubtotalAmount"), "Money", common.fmt_decimal(amount), currency=currency)
+    summary = _el(invoice, "InvoiceDetailSummary")
+    _el(_el(summary, "SubtotalAmount"), "Money", common.fmt_decimal(subtotal), currency=currency)
+    tax = _el(summary, "Tax")
+    _el(tax, "Money", common.fmt_decimal(inv.get("tax_total") or "0"), currency=currency)
+    _el(tax, "Description", "Tax", **{XML_LANG: "en"})
+    for charge in inv.get("charges") or []:
+        kind = charge.get("type")
+        amount = common.to_decimal(charge.get("amount"))
+        if amount is None or kind == "tax":
+            continue
+        name = {"freight": "ShippingAmount", "discount": "InvoiceDetailDiscount"}.get(kind, "SpecialHandlingAmount")
+        _el(_el(summary, name), "Money", common.fmt_decimal(abs(amount)), currency=currency)
+    _el(_el(summary, "NetAmount"), "Money", common.fmt_decimal(inv.get("total")), currency=currency)
+    return _serialize(root, CXML_DOCTYPE)
+
+
+# UBL supplier documents (partner simulators and tests), Peppol BIS 3 shapes
+
+
+def _ubl_root(name):
+    ns = f"urn:oasis:names:specification:ubl:schema:xsd:{name}-2"
+    root = etree.Element(f"{{{ns}}}{name}", nsmap={None: ns, "cac": CAC, "cbc": CBC})
+    return root
+
+
+def _cbc(parent, name, text, **attrs):
+    return _el(parent, f"{{{CBC}}}{name}", text, **attrs)
+
+
+def _cac(parent, name):
+    return _el(parent, f"{{{CAC}}}{name}")
+
+
+def _ubl_party_el(parent, tag, ident, qualifier, name=None):
+    party = _cac(_cac(parent, tag), "Party")
+    _cbc(party, "EndpointID", ident, schemeID=qualifier or "0088")
+    if name:
+        _cbc(_cac(party, "PartyName"), "Name", name)
+    return party
+
+
+def _ubl_item_el(parent, line, name=None):
+    item = _cac(parent, "Item")
+    _cbc(item, "Name", name or line.get("description") or line.get("vendor_part") or line.get("buyer_part") or "item")
+    if line.get("buyer_part"):
+        _cbc(_cac(item, "BuyersItemIdentification"), "ID", line["buyer_part"])
+    if line.get("vendor_part"):
+        _cbc(_cac(item, "SellersItemIdentification"), "ID", line["vendor_part"])
+    if line.get("gtin"):
+        _cbc(_cac(item, "StandardItemIdentification"), "ID", line["gtin"], schemeID="0160")
+    return item
+
+
+UBL_STATUS_CODE = {
+    "accepted": "5",
+    "rejected": "7",
+    "changed": "3",
+    "backordered": "3",
+    "substituted": "3",
+    "on_hold": "3",
+}
+
+
+def render_ubl_order_response(ack, env):
+    _check_all(ack)
+    root = _ubl_root("OrderResponse")
+    _cbc(root, "CustomizationID", "urn:fdc:peppol.eu:poacc:trns:order_response:3")
+    _cbc(root, "ProfileID", "urn:fdc:peppol.eu:poacc:bis:ordering:3")
+    _cbc(root, "ID", ack.get("ack_number") or str(env.interchange_control_number))
+    _cbc(root, "IssueDate", ack.get("date") or env.when.date().isoformat())
+    _cbc(root, "OrderResponseCode", {"accepted": "AP", "rejected": "RE"}.get(ack.get("status"), "CA"))
+    if ack.get("currency"):
+        _cbc(root, "DocumentCurrencyCode", ack["currency"])
+    _cbc(_cac(root, "OrderReference"), "ID", ack.get("po_number"))
+    _ubl_party_el(root, "SellerSupplierParty", env.sender_id, env.sender_qualifier)
+    _ubl_party_el(root, "BuyerCustomerParty", env.receiver_id, env.receiver_qualifier)
+    for number, line in enumerate(ack.get("lines") or [], 1):
+        order_line = _cac(root, "OrderLine")
+        item = _cac(order_line, "LineItem")
+        _cbc(item, "ID", str(number))
+        _cbc(item, "LineStatusCode", UBL_STATUS_CODE.get(line.get("status"), "5"))
+        _cbc(item, "Quantity", common.fmt_decimal(line.get("quantity")), unitCode=line.get("uom") or "EA")
+        if line.get("status") == "backordered":
+            qty = common.fmt_decimal(line.get("quantity"))
+            _cbc(item, "MaximumBackorderQuantity", qty, unitCode=line.get("uom") or "EA")
+        if line.get("date"):
+            _cbc(_cac(_cac(item, "Delivery"), "PromisedDeliveryPeriod"), "StartDate", line["date"])
+        if line.get("price") not in (None, ""):
+            _cbc(
+                _cac(item, "Price"),
+                "PriceAmount",
+                common.fmt_decimal(line["price"]),
+                currencyID=ack.get("currency") or "EUR",
+            )
+        _ubl_item_el(item, line)
+        sub = line.get("substitute")
+        if sub and line.get("status") == "substituted":
+            substituted = _cac(order_line, "SellerSubstitutedLineItem")
+            _cbc(substituted, "ID", str(number))
+            _ubl_item_el(substituted, sub, name=sub.get("description"))
+        if line.get("line_id") not in (None, ""):
+            _cbc(_cac(order_line, "OrderLineReference"), "LineID", str(line["line_id"]))
+    return _serialize(root)
+
+
+def render_ubl_despatch_advice(asn, env):
+    _check_all(asn)
+    root = _ubl_root("DespatchAdvice")
+    _cbc(root, "CustomizationID", "urn:fdc:peppol.eu:poacc:trns:despatch_advice:3")
+    _cbc(root, "ProfileID", "urn:fdc:peppol.eu:poacc:bis:despatch_advice:3")
+    _cbc(root, "ID", asn.get("asn_number"))
+    _cbc(root, "IssueDate", asn.get("date") or asn.get("ship_date") or env.when.date().isoformat())
+    pos = asn.get("po_numbers") or []
+    if len(pos) == 1:
+        _cbc(_cac(root, "OrderReference"), "ID", pos[0])
+    _ubl_party_el(root, "DespatchSupplierParty", env.sender_id, env.sender_qualifier)
+    _ubl_party_el(root, "DeliveryCustomerParty", env.receiver_id, env.receiver_qualifier)
+    shipment = _cac(root, "Shipment")
+    _cbc(shipment, "ID", asn.get("asn_number") or "1")
+    _cbc(_cac(shipment, "Consignment"), "ID", asn.get("asn_number") or "1")
+    delivery = _cac(shipment, "Delivery")
+    if asn.get("expected_date"):
+        _cbc(_cac(delivery, "EstimatedDeliveryPeriod"), "StartDate", asn["expected_date"])
+    if asn.get("ship_date"):
+        _cbc(_cac(delivery, "Despatch"), "ActualDespatchDate", asn["ship_date"])
+    for number, line in enumerate(asn.get("lines") or [], 1):
+        node = _cac(root, "DespatchLine")
+        _cbc(node, "ID", str(number))
+        _cbc(node, "DeliveredQuantity", common.fmt_decimal(line.get("quantity")), unitCode=line.get("uom") or "EA")
+        ref = _cac(node, "OrderLineReference")
+        _cbc(ref, "LineID", str(line.get("line_id") or ""))
+        if line.get("po_number") and len(pos) != 1:
+            _cbc(_cac(ref, "OrderReference"), "ID", line["po_number"])
+        item = _ubl_item_el(node, line)
+        serials = line.get("serials") or []
+        if line.get("lot") or line.get("expiry"):
+            instance = _cac(item, "ItemInstance")
+            lot = _cac(instance, "LotIdentification")
+            _cbc(lot, "LotNumberID", line.get("lot"))
+            _cbc(lot, "ExpiryDate", line.get("expiry"))
+        for serial in serials:
+            _cbc(_cac(item, "ItemInstance"), "SerialID", serial)
+        if line.get("sscc"):
+            _cbc(_cac(_cac(node, "Shipment"), "TransportHandlingUnit"), "ID", line["sscc"])
+    return _serialize(root)
+
+
+def render_ubl_invoice(inv, env):
+    _check_all(inv)
+    root = _ubl_root("Invoice")
+    currency = inv.get("currency") or "EUR"
+    _cbc(root, "CustomizationID", "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0")
+    _cbc(root, "ProfileID", "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0")
+    _cbc(root, "ID", inv.get("invoice_number"))
+    _cbc(root, "IssueDate", inv.get("date") or env.when.date().isoformat())
+    _cbc(root, "InvoiceTypeCode", "380")
+    _cbc(root, "DocumentCurrencyCode", currency)
+    pos = inv.get("po_numbers") or []
+    if pos:
+        _cbc(_cac(root, "OrderReference"), "ID", pos[0])
+    _ubl_party_el(root, "AccountingSupplierParty", env.sender_id, env.sender_qualifier)
+    _ubl_party_el(root, "AccountingCustomerParty", env.receiver_id, env.receiver_qualifier)
+    for charge in inv.get("charges") or []:
+        amount = common.to_decimal(charge.get("amount"))
+        if amount is None or charge.get("type") == "tax":
+            continue
+        node = _cac(root, "AllowanceCharge")
+        _cbc(node, "ChargeIndicator", "false" if amount < 0 else "true")
+        code = {"freight": "FC", "discount": "95"}.get(charge.get("type"))
+        _cbc(node, "AllowanceChargeReasonCode", code)
+        _cbc(node, "AllowanceChargeReason", charge.get("type") or "other")
+        _cbc(node, "Amount", common.fmt_decimal(abs(amount)), currencyID=currency)
+    _cbc(_cac(root, "TaxTotal"), "TaxAmount", common.fmt_decimal(inv.get("tax_total") or "0"), currencyID=currency)
+    totals = _cac(root, "LegalMonetaryTotal")
+    _cbc(totals, "PayableAmount", common.fmt_decimal(inv.get("total")), currencyID=currency)
+    for number, line in enumerate(inv.get("lines") or [], 1):
+        node = _cac(root, "InvoiceLine")
+        _cbc(node, "ID", str(number))
+        _cbc(node, "InvoicedQuantity", common.fmt_decimal(line.get("quantity")), unitCode=line.get("uom") or "EA")
+        amount = line.get("amount")
+        if amount in (None, ""):
+            qty, price = common.to_decimal(line.get("quantity")), common.to_decimal(line.get("price"))
+            amount = common.fmt_decimal(qty * price) if qty is not None and price is not None else "0"
+        _cbc(node, "LineExtensionAmount", common.fmt_decimal(amount), currencyID=currency)
+        ref = _cac(node, "OrderLineReference")
+        _cbc(ref, "LineID", str(line.get("line_id") or ""))
+        if line.get("po_number") and pos and line["po_number"] != pos[0]:
+            _cbc(_cac(ref, "OrderReference"), "ID", line["po_number"])
+        _ubl_item_el(node, line)
+        _cbc(_cac(node, "Price"), "PriceAmount", common.fmt_decimal(line.get("price")), currencyID=currency)
     return _serialize(root)
