@@ -68,6 +68,11 @@ def read_cached(text, kind=None):
     return ic
 
 
+def errors_of(ic):
+    """The problems that refuse an interchange (warnings, e.g. an ISA not fixed-width, do not)."""
+    return [p for p in ic.all_problems() if getattr(p, "severity", "error") != "warning"]
+
+
 def kind_of(message_type):
     if (message_type or "").startswith("x12."):
         return "x12"
@@ -118,12 +123,14 @@ class HcProcessorEdi(models.AbstractModel):
         except Exception as exc:  # whatever the reader trips on, the sender gets a 4xx, never a 500
             _logger.warning("EDI interchange unreadable at the door (endpoint id %s): %s", endpoint_id, type(exc).__name__)
             return "The interchange could not be read."
-        problems = ic.all_problems()
+        problems = errors_of(ic)
         if problems:
             return "; ".join(describe(p) for p in problems[:5])
         if not partner._sender_matches(ic):
-            field = {"x12": "ISA06", "edifact": "UNB sender"}.get(ic.syntax, "sender")
+            field = {"x12": "ISA06", "edifact": "UNB sender", "cxml": "From Credential"}.get(ic.syntax, "sender")
             return f"{field}: the interchange sender is not this endpoint's trading partner."
+        if ic.syntax == "cxml" and not partner._cxml_secret_matches(ic):
+            return "Sender Credential: the shared secret is not the one agreed with this trading partner."
         return None
 
     @api.model
@@ -140,11 +147,16 @@ class HcProcessorEdi(models.AbstractModel):
                 continue
             try:
                 ic = read_cached(doc["payload"], kind_of(mtype))
-            except Exception:  # unreadable: no envelope to answer to
-                continue
-            if not ic.sets or all(s.set_id in FA_SETS for s in ic.sets):
+            except Exception:  # unreadable: the header may still say whom to answer
+                try:
+                    ic = edi_in.read_envelope(doc["payload"].encode("utf-8"), kind_of(mtype) if mtype.startswith("x12.") else "edifact")
+                except Exception:
+                    ic = None
+                if ic is None:
+                    continue
+            if ic.sets and all(s.set_id in FA_SETS for s in ic.sets):
                 continue  # acknowledgments are not acknowledged
-            if res.get("status") == "rejected" and ic.ok:
+            if res.get("status") == "rejected" and not errors_of(ic):
                 detail = (doc.get("error_detail") or "refused at the door").split(":", 1)[0]
                 ic = copy.copy(ic)  # the cached reading stays as read
                 ic.problems = [
@@ -179,7 +191,7 @@ class HcProcessorEdi(models.AbstractModel):
         except edi_errors.EdiError as exc:
             _logger.warning("Functional acknowledgment not written for trading partner %s: %s", partner.id, exc.code)
             return self.env["hc.edi.document"]
-        status = "rejected" if not ic.ok else "accepted"
+        status = "rejected" if errors_of(ic) else "accepted"
         try:
             outbound = self.env["hc.outbound.message"].sudo().create(
                 {
@@ -262,9 +274,9 @@ class HcProcessorEdi(models.AbstractModel):
                     cause=f"{SENDER_UNKNOWN}:{msg.endpoint_id.id}",
                 )
                 continue
-            if not ic.ok:
+            if errors_of(ic):
                 out[msg.id] = HcBusinessError(
-                    ENVELOPE_INVALID, "; ".join(describe(p) for p in ic.all_problems()[:3]), cause=f"{ENVELOPE_INVALID}:{msg.id}"
+                    ENVELOPE_INVALID, "; ".join(describe(p) for p in errors_of(ic)[:3]), cause=f"{ENVELOPE_INVALID}:{msg.id}"
                 )
                 continue
             ctl = norm_control(ic.control_number)

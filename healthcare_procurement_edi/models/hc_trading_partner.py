@@ -1,5 +1,6 @@
 """A supplier we exchange EDI documents with: its format, identifiers, transport, tolerances and SLAs."""
 
+import hmac
 from datetime import datetime, timezone
 
 from odoo import _, api, fields, models
@@ -326,6 +327,15 @@ class HcTradingPartner(models.Model):
             version=self.document_format,
             when=datetime.now(timezone.utc).replace(tzinfo=None),
         )
+
+    def _cxml_secret_matches(self, ic):
+        """A cXML document carrying a Sender shared secret carries the one agreed (when one is)."""
+        self.ensure_one()
+        given = ((getattr(ic, "auth", None) or {}).get("shared_secret") or "").strip()
+        if not given:
+            return True
+        ours = self.sudo()._get_secret("cxml_shared_secret")
+        return not ours or hmac.compare_digest(given.encode(), ours.encode())
 
     def action_open_documents(self):
         self.ensure_one()

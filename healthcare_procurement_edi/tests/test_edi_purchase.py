@@ -98,3 +98,38 @@ class TestPurchaseOrderOut(EdiCase):
         order.order_line.product_qty = 3  # UBL has no order change: the order changes, the clerk is told
         self.assertEqual(self._outbound(order).mapped("message_type"), ["ubl.Order"])
         self.assertIn("could not be sent", order.message_ids[0].body)
+
+
+class TestFolderTransport(EdiCase):
+    def test_order_written_to_the_outbox_folder_and_nowhere_else(self):
+        import os
+        import uuid
+
+        from ..models.hc_outbound_message import outbox_root
+
+        folder = os.path.join(outbox_root(), f"test-{uuid.uuid4().hex[:8]}")
+        self.endpoint.outbound_url = f"file://{folder}"
+        self.assertEqual(self.partner.transport, "folder")
+        order = self.env["purchase.order"].create(
+            {"partner_id": self.supplier.id, "order_line": [(0, 0, {"product_id": self.product.id, "product_qty": 4})]}
+        )
+        order.button_confirm()
+        out = self.env["hc.outbound.message"].search([("res_model", "=", "purchase.order"), ("res_id", "=", order.id)])
+        out.deliver_now()
+        self.assertEqual(out.state, "sent")
+        files = os.listdir(folder)
+        self.assertEqual(len(files), 1, "one file, no temporary left behind")
+        self.assertTrue(files[0].endswith(".x12"))
+        with open(os.path.join(folder, files[0]), encoding="utf-8") as fh:
+            self.assertEqual(fh.read(), out.payload)
+        # a folder outside the outbox root is refused: a manager fixes the endpoint
+        self.endpoint.outbound_url = "file:///etc/hc-edi-test"
+        order2 = self.env["purchase.order"].create(
+            {"partner_id": self.supplier.id, "order_line": [(0, 0, {"product_id": self.product.id, "product_qty": 1})]}
+        )
+        order2.button_confirm()
+        out2 = self.env["hc.outbound.message"].search([("res_model", "=", "purchase.order"), ("res_id", "=", order2.id)])
+        out2.deliver_now()
+        self.assertEqual(out2.state, "dead")
+        self.assertIn("outbox root", out2.last_error)
+        self.assertFalse(os.path.exists("/etc/hc-edi-test"))
