@@ -21,7 +21,6 @@ import threading
 from collections import OrderedDict
 
 from odoo import _, api, fields, models
-
 from odoo.addons.healthcare_integration_base.lib import trust
 from odoo.addons.healthcare_integration_base.lib.errors import HcBusinessError
 
@@ -121,7 +120,9 @@ class HcProcessorEdi(models.AbstractModel):
         except edi_errors.EdiError as exc:
             return describe(Problem(exc.code, exc.message, exc.segment_tag, exc.segment_position, exc.element_position))
         except Exception as exc:  # whatever the reader trips on, the sender gets a 4xx, never a 500
-            _logger.warning("EDI interchange unreadable at the door (endpoint id %s): %s", endpoint_id, type(exc).__name__)
+            _logger.warning(
+                "EDI interchange unreadable at the door (endpoint id %s): %s", endpoint_id, type(exc).__name__
+            )
             return "The interchange could not be read."
         problems = errors_of(ic)
         if problems:
@@ -149,7 +150,9 @@ class HcProcessorEdi(models.AbstractModel):
                 ic = read_cached(doc["payload"], kind_of(mtype))
             except Exception:  # unreadable: the header may still say whom to answer
                 try:
-                    ic = edi_in.read_envelope(doc["payload"].encode("utf-8"), kind_of(mtype) if mtype.startswith("x12.") else "edifact")
+                    ic = edi_in.read_envelope(
+                        doc["payload"].encode("utf-8"), kind_of(mtype) if mtype.startswith("x12.") else "edifact"
+                    )
                 except Exception:
                     ic = None
                 if ic is None:
@@ -161,7 +164,14 @@ class HcProcessorEdi(models.AbstractModel):
                 ic = copy.copy(ic)  # the cached reading stays as read
                 ic.problems = [
                     *ic.problems,
-                    Problem("refused", f"refused: {detail}"[:60], "ISA" if ic.syntax == "x12" else "UNB", 1, None, "interchange"),
+                    Problem(
+                        "refused",
+                        f"refused: {detail}"[:60],
+                        "ISA" if ic.syntax == "x12" else "UNB",
+                        1,
+                        None,
+                        "interchange",
+                    ),
                 ]
             made |= self._queue_functional_ack(partner, ic, res)
         return made
@@ -181,8 +191,10 @@ class HcProcessorEdi(models.AbstractModel):
             message_type = "edifact.CONTRL"
         env = partner._edi_envelope(isa, gs, sets, swap_from=swap)
         if ic.syntax == "edifact":
-            env.version = ic.version if ic.version in ("edifact_d96a", "edifact_d01b") else (
-                partner.document_format if partner.document_format.startswith("edifact") else "edifact_d96a"
+            env.version = (
+                ic.version
+                if ic.version in ("edifact_d96a", "edifact_d01b")
+                else (partner.document_format if partner.document_format.startswith("edifact") else "edifact_d96a")
             )
         else:
             env.version = "x12_5010" if x12_kind == "999" else "x12_4010"
@@ -193,43 +205,53 @@ class HcProcessorEdi(models.AbstractModel):
             return self.env["hc.edi.document"]
         status = "rejected" if errors_of(ic) else "accepted"
         try:
-            outbound = self.env["hc.outbound.message"].sudo().create(
-                {
-                    "endpoint_id": partner.endpoint_id.id,
-                    "message_type": message_type,
-                    "content_type": CONTENT_TYPES[ic.syntax],
-                    "payload": data.decode("utf-8"),
-                    "res_model": "hc.inbound.message" if res.get("message_id") else False,
-                    "res_id": res.get("message_id") or False,
-                    "correlation_id": f"fa:{ic.sender_id}:{ic.control_number}"[:128],
-                }
+            outbound = (
+                self.env["hc.outbound.message"]
+                .sudo()
+                .create(
+                    {
+                        "endpoint_id": partner.endpoint_id.id,
+                        "message_type": message_type,
+                        "content_type": CONTENT_TYPES[ic.syntax],
+                        "payload": data.decode("utf-8"),
+                        "res_model": "hc.inbound.message" if res.get("message_id") else False,
+                        "res_id": res.get("message_id") or False,
+                        "correlation_id": f"fa:{ic.sender_id}:{ic.control_number}"[:128],
+                    }
+                )
             )
         except Exception as exc:  # no delivery URL: nowhere to send it
-            _logger.warning("Functional acknowledgment not queued for trading partner %s: %s", partner.id, type(exc).__name__)
+            _logger.warning(
+                "Functional acknowledgment not queued for trading partner %s: %s", partner.id, type(exc).__name__
+            )
             return self.env["hc.edi.document"]
-        return self.env["hc.edi.document"].sudo().create(
-            {
-                "trading_partner_id": partner.id,
-                "company_id": partner.company_id.id,
-                "direction": "out",
-                "kind": "functional_ack",
-                "message_type": message_type,
-                "document_format": env.version,
-                "outbound_id": outbound.id,
-                "inbound_message_id": res.get("message_id") or False,
-                "interchange_control": str(isa),
-                "group_control": str(gs) if ic.syntax == "x12" else "",
-                "set_controls": ",".join(str(s) for s in sets),
-                "functional_id": "FA" if ic.syntax == "x12" else "",
-                "document_number": norm_control(ic.control_number),
-                "duplicate": bool(res.get("duplicate")),
-                "note": _("Acknowledges interchange %(ctl)s: %(status)s%(dup)s")
-                % {
-                    "ctl": ic.control_number,
-                    "status": status,
-                    "dup": _(" (a duplicate: not processed again)") if res.get("duplicate") else "",
-                },
-            }
+        return (
+            self.env["hc.edi.document"]
+            .sudo()
+            .create(
+                {
+                    "trading_partner_id": partner.id,
+                    "company_id": partner.company_id.id,
+                    "direction": "out",
+                    "kind": "functional_ack",
+                    "message_type": message_type,
+                    "document_format": env.version,
+                    "outbound_id": outbound.id,
+                    "inbound_message_id": res.get("message_id") or False,
+                    "interchange_control": str(isa),
+                    "group_control": str(gs) if ic.syntax == "x12" else "",
+                    "set_controls": ",".join(str(s) for s in sets),
+                    "functional_id": "FA" if ic.syntax == "x12" else "",
+                    "document_number": norm_control(ic.control_number),
+                    "duplicate": bool(res.get("duplicate")),
+                    "note": _("Acknowledges interchange %(ctl)s: %(status)s%(dup)s")
+                    % {
+                        "ctl": ic.control_number,
+                        "status": status,
+                        "dup": _(" (a duplicate: not processed again)") if res.get("duplicate") else "",
+                    },
+                }
+            )
         )
 
     # ------------------------------------------------------------------ processing
@@ -264,7 +286,9 @@ class HcProcessorEdi(models.AbstractModel):
                 continue
             except Exception as exc:
                 out[msg.id] = HcBusinessError(
-                    ENVELOPE_INVALID, f"The interchange could not be read ({type(exc).__name__}).", cause=f"{ENVELOPE_INVALID}:{msg.id}"
+                    ENVELOPE_INVALID,
+                    f"The interchange could not be read ({type(exc).__name__}).",
+                    cause=f"{ENVELOPE_INVALID}:{msg.id}",
                 )
                 continue
             if not partner or not partner._sender_matches(ic):
@@ -276,12 +300,17 @@ class HcProcessorEdi(models.AbstractModel):
                 continue
             if errors_of(ic):
                 out[msg.id] = HcBusinessError(
-                    ENVELOPE_INVALID, "; ".join(describe(p) for p in errors_of(ic)[:3]), cause=f"{ENVELOPE_INVALID}:{msg.id}"
+                    ENVELOPE_INVALID,
+                    "; ".join(describe(p) for p in errors_of(ic)[:3]),
+                    cause=f"{ENVELOPE_INVALID}:{msg.id}",
                 )
                 continue
             ctl = norm_control(ic.control_number)
             if (partner.id, ctl) in seen:
-                doc = Document.create(self._inbound_vals(partner, ic, None, None, msg) | {"duplicate": True, "note": _("Duplicate interchange: not processed again.")})
+                doc = Document.create(
+                    self._inbound_vals(partner, ic, None, None, msg)
+                    | {"duplicate": True, "note": _("Duplicate interchange: not processed again.")}
+                )
                 out[msg.id] = {"result_model": "hc.edi.document", "result_ids": doc.ids}
                 continue
             seen.add((partner.id, ctl))
@@ -299,7 +328,11 @@ class HcProcessorEdi(models.AbstractModel):
         number = ""
         if document:
             number = next(
-                (str(document.get(k)) for k in ("ack_number", "asn_number", "invoice_number", "name", "po_number") if document.get(k)),
+                (
+                    str(document.get(k))
+                    for k in ("ack_number", "asn_number", "invoice_number", "name", "po_number")
+                    if document.get(k)
+                ),
                 "",
             )
         return {
@@ -330,8 +363,10 @@ class HcProcessorEdi(models.AbstractModel):
             doc = v.get("document_json") or {}
             po_numbers.update(n for n in [doc.get("po_number"), *(doc.get("po_numbers") or [])] if n)
         if po_numbers:
-            orders = self.env["purchase.order"].sudo().search(
-                [("name", "in", list(po_numbers)), ("company_id", "=", partner.company_id.id)]
+            orders = (
+                self.env["purchase.order"]
+                .sudo()
+                .search([("name", "in", list(po_numbers)), ("company_id", "=", partner.company_id.id)])
             )
             by_name = {o.name: o.id for o in orders}
             for v in vals:
@@ -406,7 +441,11 @@ class HcProcessorEdi(models.AbstractModel):
                 continue
             set_status = {norm_control(s.control_number): s for s in ack.set_acks}
             for doc in targets:
-                mine = [set_status[c] for c in (norm_control(x) for x in (doc.set_controls or "").split(",")) if c in set_status]
+                mine = [
+                    set_status[c]
+                    for c in (norm_control(x) for x in (doc.set_controls or "").split(","))
+                    if c in set_status
+                ]
                 status = FA_STATUS.get(mine[0].status if mine else ack.status, "accepted_errors")
                 errors = [e for s in mine for e in s.errors] or [e for s in ack.set_acks for e in s.errors]
                 with trust.privileged():
@@ -418,7 +457,13 @@ class HcProcessorEdi(models.AbstractModel):
                             "fa_document_id": fa_docs[:1].id,
                         }
                     )
-                fa_docs[:1].write({"acknowledges_id": doc.id, "note": _("Acknowledges %s", doc.display_label)[:250]})
+                fa_docs[:1].write(
+                    {
+                        "acknowledges_id": doc.id,
+                        "purchase_id": fa_docs[:1].purchase_id.id or doc.purchase_id.id,
+                        "note": _("Acknowledges %s", doc.display_label)[:250],
+                    }
+                )
                 if status == "rejected":
                     self.env["hc.exception"].sudo()._hc_edi_raise(
                         FA_REJECTED,
@@ -429,13 +474,18 @@ class HcProcessorEdi(models.AbstractModel):
                         ),
                         cause=f"{FA_REJECTED}:{doc.id}",
                         endpoint=partner.endpoint_id,
-                        record=("purchase.order", doc.purchase_id.id) if doc.purchase_id else ("hc.edi.document", doc.id),
+                        record=("purchase.order", doc.purchase_id.id)
+                        if doc.purchase_id
+                        else ("hc.edi.document", doc.id),
                         severity="high",
                     )
         if unmatched:
             return HcBusinessError(
                 FA_UNMATCHED,
-                _("The acknowledgment names control number(s) %s that we never sent to this partner.", ", ".join(unmatched[:5])),
+                _(
+                    "The acknowledgment names control number(s) %s that we never sent to this partner.",
+                    ", ".join(unmatched[:5]),
+                ),
                 cause=f"{FA_UNMATCHED}:{partner.id}",
             )
         return None

@@ -7,17 +7,22 @@ from datetime import timedelta
 from decimal import Decimal
 
 from odoo import _, api, fields, models
+from odoo.addons.healthcare_integration_base.lib import trust
 from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
-
-from odoo.addons.healthcare_integration_base.lib import trust
 
 from ..lib import errors as edi_errors
 from ..lib import outbound as edi_out
 from .hc_trading_partner import CONTENT_TYPES, SYNTAX_OF_FORMAT
 
 _logger = logging.getLogger(__name__)
-ORDER_TYPES = {"x12": "x12.850", "edifact": "edifact.ORDERS", "cxml": "cxml.OrderRequest", "ubl": "ubl.Order", "json": "json.order"}
+ORDER_TYPES = {
+    "x12": "x12.850",
+    "edifact": "edifact.ORDERS",
+    "cxml": "cxml.OrderRequest",
+    "ubl": "ubl.Order",
+    "json": "json.order",
+}
 CHANGE_TYPES = {
     "x12": "x12.860",
     "edifact": "edifact.ORDCHG",
@@ -31,6 +36,8 @@ FREE_TEXT_UNSAFE = re.compile(r"[*~^>:|'+?\x00-\x1f]")
 
 def free_text(value, limit=80):
     return FREE_TEXT_UNSAFE.sub(" ", value or "").strip()[:limit]
+
+
 GTIN_RE = re.compile(r"\d{8}|\d{12,14}")
 LINE_FIELDS = {"product_qty", "price_unit", "date_planned", "product_id", "product_uom"}
 
@@ -83,8 +90,10 @@ class PurchaseOrder(models.Model):
 
     def button_cancel(self):
         sent = self.filtered(
-            lambda o: o.state in ("purchase", "done")
-            and o.edi_document_ids.filtered(lambda d: d.direction == "out" and d.kind == "order")
+            lambda o: (
+                o.state in ("purchase", "done")
+                and o.edi_document_ids.filtered(lambda d: d.direction == "out" and d.kind == "order")
+            )
         )
         result = super().button_cancel()
         for order in sent.filtered(lambda o: o.state == "cancel"):
@@ -139,11 +148,11 @@ class PurchaseOrder(models.Model):
             "id": self.id,
             "date": fields.Date.to_string(when.date()),
             "currency": self.currency_id.name,
-            "buyer": {"name": free_text(self.company_id.name), "gln": "", "id": partner.our_interchange_id or ""},
+            "buyer": {"name": free_text(self.company_id.name), "gln": "", "id": partner._our_id()},
             "supplier": {
                 "name": free_text(self.partner_id.commercial_partner_id.name),
                 "gln": partner.gln or "",
-                "id": partner.interchange_id or "",
+                "id": partner._their_id(),
             },
             "ship_to": {
                 "name": free_text(ship.name),
@@ -166,7 +175,11 @@ class PurchaseOrder(models.Model):
         po = self._edi_canonical(partner)
         Control = self.env["hc.edi.control"]
         if syntax == "x12":
-            isa, gs, st = Control._next(partner.id, "isa")[0], Control._next(partner.id, "gs")[0], Control._next(partner.id, "st")[0]
+            isa, gs, st = (
+                Control._next(partner.id, "isa")[0],
+                Control._next(partner.id, "gs")[0],
+                Control._next(partner.id, "st")[0],
+            )
         elif syntax == "edifact":
             isa, gs, st = Control._next(partner.id, "unb")[0], 0, Control._next(partner.id, "unh")[0]
         else:
@@ -195,44 +208,52 @@ class PurchaseOrder(models.Model):
             ) from None
         message_type = (ORDER_TYPES if kind == "order" else CHANGE_TYPES)[syntax]
         now = fields.Datetime.now()
-        outbound = self.env["hc.outbound.message"].sudo().create(
-            {
-                "endpoint_id": partner.endpoint_id.id,
-                "message_type": message_type,
-                "content_type": CONTENT_TYPES[syntax],
-                "payload": data.decode("utf-8"),
-                "res_model": "purchase.order",
-                "res_id": self.id,
-                "correlation_id": f"{self.name}:{kind}:{isa}",
-                "ack_deadline": now + timedelta(hours=partner.ack_sla_hours)
-                if kind == "order" and partner.ack_sla_hours
-                else False,
-            }
+        outbound = (
+            self.env["hc.outbound.message"]
+            .sudo()
+            .create(
+                {
+                    "endpoint_id": partner.endpoint_id.id,
+                    "message_type": message_type,
+                    "content_type": CONTENT_TYPES[syntax],
+                    "payload": data.decode("utf-8"),
+                    "res_model": "purchase.order",
+                    "res_id": self.id,
+                    "correlation_id": f"{self.name}:{kind}:{isa}",
+                    "ack_deadline": now + timedelta(hours=partner.ack_sla_hours)
+                    if kind == "order" and partner.ack_sla_hours
+                    else False,
+                }
+            )
         )
         cron = self.env.ref("healthcare_integration_base.ir_cron_hc_deliver_outbound", raise_if_not_found=False)
         if cron:
             cron.sudo()._trigger()
         expects_fa = syntax in ("x12", "edifact")
-        doc = self.env["hc.edi.document"].sudo().create(
-            {
-                "trading_partner_id": partner.id,
-                "company_id": self.company_id.id,
-                "direction": "out",
-                "kind": kind,
-                "message_type": message_type,
-                "document_format": fmt,
-                "purchase_id": self.id,
-                "outbound_id": outbound.id,
-                "interchange_control": str(isa),
-                "group_control": str(gs) if syntax == "x12" else "",
-                "set_controls": str(st),
-                "functional_id": ("PO" if kind == "order" else "PC") if syntax == "x12" else "",
-                "document_number": self.name,
-                "fa_status": "awaiting" if expects_fa else "none",
-                "fa_deadline": now + timedelta(hours=partner.functional_ack_sla_hours)
-                if expects_fa and partner.functional_ack_sla_hours
-                else False,
-            }
+        doc = (
+            self.env["hc.edi.document"]
+            .sudo()
+            .create(
+                {
+                    "trading_partner_id": partner.id,
+                    "company_id": self.company_id.id,
+                    "direction": "out",
+                    "kind": kind,
+                    "message_type": message_type,
+                    "document_format": fmt,
+                    "purchase_id": self.id,
+                    "outbound_id": outbound.id,
+                    "interchange_control": str(isa),
+                    "group_control": str(gs) if syntax == "x12" else "",
+                    "set_controls": str(st),
+                    "functional_id": ("PO" if kind == "order" else "PC") if syntax == "x12" else "",
+                    "document_number": self.name,
+                    "fa_status": "awaiting" if expects_fa else "none",
+                    "fa_deadline": now + timedelta(hours=partner.functional_ack_sla_hours)
+                    if expects_fa and partner.functional_ack_sla_hours
+                    else False,
+                }
+            )
         )
         if kind == "order":
             with trust.privileged():

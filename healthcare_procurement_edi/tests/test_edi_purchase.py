@@ -32,7 +32,9 @@ class TestPurchaseOrderOut(EdiCase):
         line = ic.sets[0].document["lines"][0]
         self.assertEqual(int(line["line_id"]), order.order_line.id)
         self.assertEqual((line["quantity"], line["price"], line["uom"]), ("10", "12.5", "EA"))
-        self.assertEqual((line["buyer_part"], line["vendor_part"], line["gtin"]), ("HEP-5000", "V-778", "00312345678906"))
+        self.assertEqual(
+            (line["buyer_part"], line["vendor_part"], line["gtin"]), ("HEP-5000", "V-778", "00312345678906")
+        )
         self.assertEqual((ic.sender_id.strip(), ic.receiver_id.strip()), ("GENHOSP", "STERILESUP"))
         doc = order.edi_document_ids
         self.assertEqual((doc.kind, doc.direction, doc.fa_status), ("order", "out", "awaiting"))
@@ -50,7 +52,11 @@ class TestPurchaseOrderOut(EdiCase):
     def test_waiting_for_approval_sends_nothing_until_approved(self):
         self.env.company.write({"po_double_validation": "two_step", "po_double_validation_amount": 10})
         clerk = self.env["res.users"].create(
-            {"name": "Clerk", "login": "po_clerk", "groups_id": [(6, 0, [self.env.ref("purchase.group_purchase_user").id])]}
+            {
+                "name": "Clerk",
+                "login": "po_clerk",
+                "groups_id": [(6, 0, [self.env.ref("purchase.group_purchase_user").id])],
+            }
         )
         order = self._order(qty=100)
         order.with_user(clerk).button_confirm()
@@ -74,6 +80,18 @@ class TestPurchaseOrderOut(EdiCase):
         self.assertEqual(len(out), 3)
         self.assertEqual(interchange.read(out[2].payload.encode()).sets[0].document["change"], "cancel")
         self.assertEqual(order.edi_document_ids.sorted("id").mapped("kind"), ["order", "order_change", "order_cancel"])
+
+    def test_partner_configured_with_the_public_fields_only(self):
+        """No our_interchange_id / qualifiers: the envelope still has valid ids (the company's)."""
+        self.partner.write(
+            {"our_interchange_id": False, "our_interchange_qualifier": False, "interchange_qualifier": False}
+        )
+        self.env.company.company_registry = "GH-1234"
+        order = self._order()
+        order.button_confirm()
+        ic = interchange.read(self._outbound(order).payload.encode())
+        self.assertTrue(ic.ok, ic.all_problems())
+        self.assertEqual((ic.sender_qualifier.strip(), ic.sender_id.strip()), ("ZZ", "GH1234"))
 
     def test_not_an_edi_supplier_sends_nothing(self):
         other = self.env["res.partner"].create({"name": "Paper Supplier"})
@@ -128,7 +146,9 @@ class TestFolderTransport(EdiCase):
             {"partner_id": self.supplier.id, "order_line": [(0, 0, {"product_id": self.product.id, "product_qty": 1})]}
         )
         order2.button_confirm()
-        out2 = self.env["hc.outbound.message"].search([("res_model", "=", "purchase.order"), ("res_id", "=", order2.id)])
+        out2 = self.env["hc.outbound.message"].search(
+            [("res_model", "=", "purchase.order"), ("res_id", "=", order2.id)]
+        )
         out2.deliver_now()
         self.assertEqual(out2.state, "dead")
         self.assertIn("outbox root", out2.last_error)
