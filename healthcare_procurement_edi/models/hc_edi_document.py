@@ -5,6 +5,8 @@ the partner's 997/999/CONTRL is matched to it; its functional acknowledgment is 
 partner's SLA, and one exception per overdue document is raised for the procurement team.
 """
 
+import json
+
 from odoo import _, api, fields, models
 from odoo.addons.healthcare_integration_base.lib import trust
 
@@ -80,6 +82,7 @@ class HcEdiDocument(models.Model):
     acknowledges_id = fields.Many2one("hc.edi.document", string="Acknowledges", ondelete="set null")
     exception_id = fields.Many2one("hc.exception", string="Exception", ondelete="set null")
     document_json = fields.Json(string="Parsed Document", help="The canonical document read from the interchange.")
+    document_text = fields.Text(compute="_compute_document_text", string="Parsed Content")
     duplicate = fields.Boolean(
         default=False, help="An interchange already received from this partner: acknowledged, not processed."
     )
@@ -102,6 +105,12 @@ class HcEdiDocument(models.Model):
                     ],
                 )
             )
+
+    @api.depends("document_json")
+    def _compute_document_text(self):
+        for rec in self:
+            doc = rec.document_json
+            rec.document_text = json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) if doc else False
 
     # ------------------------------------------------------------------ SLA
     @api.model
