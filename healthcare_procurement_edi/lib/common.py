@@ -7,6 +7,29 @@ DATE8 = re.compile(r"^(\d{4})(\d{2})(\d{2})")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
 
+def to_text(data):
+    """Bytes -> text: UTF-16 (BOM or NUL pattern), else UTF-8, else Latin-1; BOM removed."""
+    if isinstance(data, str):
+        return data.lstrip("\ufeff")
+    raw = bytes(data)
+    encoding = None
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        encoding = "utf-16"
+    elif len(raw) >= 4 and raw[1] == 0 and raw[3] == 0 and raw[0] != 0:
+        encoding = "utf-16-le"
+    elif len(raw) >= 4 and raw[0] == 0 and raw[2] == 0 and raw[1] != 0:
+        encoding = "utf-16-be"
+    if encoding:
+        try:
+            return raw.decode(encoding).lstrip("\ufeff")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return raw.decode("utf-8").lstrip("\ufeff")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
 def unwrap(text, terminator):
     """Text wrapped at a fixed width (80-column mainframe files): the line breaks are no layout
     between segments but cuts inside them. Returns the text without those breaks when every line

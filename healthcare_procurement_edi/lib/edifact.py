@@ -31,11 +31,7 @@ def decode(data):
     else:
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise EdiError("not_an_interchange", "The document is not bytes or text.")
-        raw = bytes(data)
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = raw.decode("latin-1")
+        text = common.to_text(data)
     return text.lstrip("\ufeff").strip()
 
 

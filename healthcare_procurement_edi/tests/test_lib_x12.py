@@ -217,3 +217,18 @@ def test_wrapped_at_80_columns():
     ic = interchange.read(wrapped.encode())
     assert ic.ok, ic.all_problems()
     assert ic.sets[0].document["lines"][0]["quantity"] == "4"
+
+
+def test_utf16_space_before_line_break_and_ta1():
+    utf16 = build().decode().encode("utf-16")
+    assert interchange.sniff(utf16) == "x12"
+    assert interchange.read(utf16).ok
+    assert interchange.read(build().decode().encode("utf-16-le")).ok
+    # "…*> \r\n": the terminator is the line break, the space is padding
+    spaced = build(term=" ", sep="\r\n")
+    ic = interchange.read(spaced)
+    assert ic.ok, ic.all_problems()
+    assert [line["line_id"] for line in ic.sets[0].document["lines"]] == [4711, 4712]
+    ta1 = ISA.replace("*P*", "*P*") + "\nTA1*000000005*261201*0930*A*000~\nIEA*0*000000007~"
+    ic = interchange.read(ta1.encode())
+    assert ic.ok and not ic.groups
