@@ -183,11 +183,11 @@ EDIFACT_ITEM_QUALIFIERS = {
 
 
 def gtin14(value):
-    """GTIN-8/12/13/14 padded to 14 digits; other text returned stripped."""
+    """GTIN-8/12/13/14 padded to 14 digits; None for anything that is not a GTIN."""
     text = (value or "").strip()
     if text.isdigit() and len(text) in (8, 12, 13, 14):
         return text.zfill(14)
-    return text or None
+    return None
 
 
 # X12 ACK01 line item status -> canonical status

@@ -27,6 +27,9 @@ def _items(seg, start, out=None):
         key = X12_ITEM_QUALIFIERS.get(qual)
         if key == "gtin":
             value = common.gtin14(value)
+            if value is None:
+                extra.setdefault(qual, _e(seg, i - 1))
+                continue
         if key and (not out.get(key) or (key == "gtin" and qual in ("UK", "EN"))):
             out[key] = value
         elif not key:
