@@ -33,14 +33,14 @@ def to_text(data):
 def unwrap(text, terminator):
     """Text wrapped at a fixed width (80-column mainframe files): the line breaks are no layout
     between segments but cuts inside them. Returns the text without those breaks when every line
-    but the last has the same length (>= 40) and some line does not end with the terminator."""
+    but the last has the same length (>= 10) and some line does not end with the terminator."""
     if "\n" not in text:
         return text
     lines = text.replace("\r\n", "\n").split("\n")
     if len(lines) < 3:
         return text
     width = len(lines[0])
-    if width < 40 or any(len(line) != width for line in lines[:-1]) or len(lines[-1]) > width:
+    if width < 10 or any(len(line) != width for line in lines[:-1]) or len(lines[-1]) > width:
         return text
     if all(line.endswith(terminator) for line in lines[:-1] if line):
         return text

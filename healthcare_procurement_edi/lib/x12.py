@@ -261,8 +261,8 @@ def parse(data, mapper=None):
                     Problem("data_after_iea", "Segments follow the IEA segment.", "IEA", pos, None, "interchange")
                 )
             break
-        elif tag == "TA1":
-            continue  # interchange acknowledgment: belongs to the envelope, not to a group
+        elif tag in ("TA1", "ISB", "ISE"):
+            continue  # interchange acknowledgment / optional interchange services: envelope level
         elif tag == "ISA":
             problems.append(
                 Problem("unexpected_segment", "A second ISA inside the interchange.", "ISA", pos, None, "interchange")
