@@ -10,5 +10,4 @@ Plain Python (no Odoo import) so it is unit-tested and fuzzed without a database
   ``render_document`` (supplier-side po_ack / asn / invoice, for partner simulators).
 - Modules: ``x12`` + ``x12_docs`` (in-house tokenizer and mappings), ``edifact`` (pydifact's raw
   segment reader, own envelope checks), ``xmldoc`` (safe lxml parser, cXML and UBL), ``jsondoc``.
-The agreed interface and its dated changes: /work/edi-lib-api.md (kept in the coordination notes).
 """
