@@ -31,11 +31,7 @@ def decode(data):
     else:
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise EdiError("not_an_interchange", "The document is not bytes or text.")
-        raw = bytes(data)
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = raw.decode("latin-1")
+        text = common.to_text(data)
     return text.lstrip("\ufeff").strip()
 
 
@@ -45,6 +41,9 @@ def tokenize(data):
         raise EdiError("unavailable", "The pydifact library is not installed.")
     text = decode(data)
     una = text.startswith("UNA")
+    declared = text[8] if una and len(text) >= 9 else "'"
+    if declared not in "\r\n":
+        text = common.unwrap(text, declared)
     if una:
         if len(text) < 9:
             raise EdiError("truncated", "The UNA service string advice is incomplete.", "UNA", 1)
@@ -66,8 +65,6 @@ def tokenize(data):
         release = None
     if not text.startswith("UNB"):
         raise EdiError("not_an_interchange", "An EDIFACT interchange starts with UNA or UNB.")
-    if term not in "\r\n":
-        text = common.unwrap(text, term)
     if not text.endswith(term) or (release and text.endswith(release + term) and not text.endswith(release * 2 + term)):
         text = text + term
     seps = Separators(

@@ -27,6 +27,9 @@ def _items(seg, start, out=None):
         key = X12_ITEM_QUALIFIERS.get(qual)
         if key == "gtin":
             value = common.gtin14(value)
+            if value is None:
+                extra.setdefault(qual, _e(seg, i - 1))
+                continue
         if key and (not out.get(key) or (key == "gtin" and qual in ("UK", "EN"))):
             out[key] = value
         elif not key:
@@ -385,6 +388,8 @@ def map_855(segments, seps):
             acks = []
         elif po1 is None:
             continue
+        elif tag == "REF" and _e(seg, 1) == "LI" and po1[0]["line_id"] is None:
+            po1[0]["line_id"] = line_id(_e(seg, 2))
         elif tag == "CTP":
             po1[2] = po1[2] or dec(_e(seg, 3))
         elif tag == "PID":
@@ -549,6 +554,8 @@ def map_856(segments, seps):
                 line["udi"] = clean(_e(seg, 2))
             elif tag == "REF" and _e(seg, 1) in ("SE", "SN"):
                 line["serials"].append(_e(seg, 2))
+            elif tag == "REF" and _e(seg, 1) == "LI" and not line["line_id"]:
+                line["line_id"] = line_id(_e(seg, 2))
             elif tag == "SLN" and not line["line_id"]:
                 line["line_id"] = line_id(_e(seg, 1))
             elif tag == "DTM" and _e(seg, 1) in ("036", "208"):
@@ -696,6 +703,8 @@ def map_810(segments, seps):
             doc["lines"].append(line)
         elif tag == "PID" and line is not None:
             line["description"] = line["description"] or clean(_e(seg, 5))
+        elif tag == "REF" and line is not None and _e(seg, 1) == "LI" and line["line_id"] is None:
+            line["line_id"] = line_id(_e(seg, 2))
         elif tag == "REF" and line is not None and _e(seg, 1) == "PO":
             line["po_number"] = clean(_e(seg, 2))
         elif tag == "TDS":

@@ -56,7 +56,7 @@ def local(el):
 def sniff_xml(data):
     root = parse_xml(data)
     name = local(root)
-    if name == "cXML":
+    if name.lower() == "cxml":
         return "cxml"
     if isinstance(root.tag, str) and root.tag.startswith("{" + UBL_NS):
         return "ubl"
@@ -98,7 +98,7 @@ def _first(el, name):
 def parse(data, syntax=None):
     root = parse_xml(data)
     name = local(root)
-    if name == "cXML":
+    if name.lower() == "cxml":
         return _parse_cxml(root)
     if isinstance(root.tag, str) and root.tag.startswith("{" + UBL_NS):
         return _parse_ubl(root)
@@ -259,6 +259,11 @@ def map_cxml_confirmation(request):
         "status": {"accept": "accepted", "reject": "rejected"}.get(header_type, "changed"),
         "raw_status": header_type,
         "lines": [],
+        "po_payload_ids": [
+            r.get("payloadID")
+            for r in _children(_child(request, "OrderReference"), "DocumentReference")
+            if r.get("payloadID")
+        ],
     }
     for item in _children(request, "ConfirmationItem"):
         base_uom = _text(item, "UnitOfMeasure")
@@ -308,10 +313,14 @@ def map_cxml_ship_notice(request):
         "expected_date": iso_date(head.get("deliveryDate")) if head is not None else None,
         "date": iso_date(head.get("noticeDate")) if head is not None else None,
         "lines": [],
+        "po_payload_ids": [],
     }
     for portion in _children(request, "ShipNoticePortion"):
         ref = _child(portion, "OrderReference")
         po = ref.get("orderID") if ref is not None else None
+        for doc_ref in _children(ref, "DocumentReference"):
+            if doc_ref.get("payloadID") and doc_ref.get("payloadID") not in doc["po_payload_ids"]:
+                doc["po_payload_ids"].append(doc_ref.get("payloadID"))
         if po and po not in doc["po_numbers"]:
             doc["po_numbers"].append(po)
         for item in _children(portion, "ShipNoticeItem"):
@@ -355,6 +364,7 @@ def map_cxml_invoice(request):
         "charges": [],
         "lines": [],
         "purpose": head.get("purpose") if head is not None else None,
+        "po_payload_ids": [],
     }
     orders = _children(request, "InvoiceDetailOrder") or [request]
     for order in orders:
@@ -362,6 +372,10 @@ def map_cxml_invoice(request):
         info = _child(order, "InvoiceDetailOrderInfo")
         for node in _find_all(info, "OrderReference") + _find_all(info, "OrderIDInfo"):
             po = po or node.get("orderID")
+        for ref in _find_all(info, "DocumentReference"):
+            # the payloadID of our OrderRequest: what identifies the PO when orderID is absent
+            if ref.get("payloadID") and ref.get("payloadID") not in doc["po_payload_ids"]:
+                doc["po_payload_ids"].append(ref.get("payloadID"))
         if po and po not in doc["po_numbers"]:
             doc["po_numbers"].append(po)
         for item in _children(order, "InvoiceDetailItem"):
@@ -401,6 +415,11 @@ def map_cxml_invoice(request):
                 doc["charges"].append({"type": kind, "amount": common.fmt_decimal(Decimal(value) * sign)})
         if tax is not None:
             doc["charges"].append({"type": "tax", "amount": tax})
+        subtotal, currency = _money(_child(summary, "SubtotalAmount"))
+        if doc["total"] is None and subtotal is not None:
+            total = Decimal(subtotal) + sum(Decimal(c["amount"]) for c in doc["charges"])
+            doc["total"] = common.fmt_decimal(total)
+            doc["currency"] = doc["currency"] or currency
     if doc["currency"] and len(doc["currency"]) != 3:
         doc["currency"] = None
     return doc

@@ -217,3 +217,61 @@ def test_wrapped_at_80_columns():
     ic = interchange.read(wrapped.encode())
     assert ic.ok, ic.all_problems()
     assert ic.sets[0].document["lines"][0]["quantity"] == "4"
+
+
+def test_utf16_space_before_line_break_and_ta1():
+    utf16 = build().decode().encode("utf-16")
+    assert interchange.sniff(utf16) == "x12"
+    assert interchange.read(utf16).ok
+    assert interchange.read(build().decode().encode("utf-16-le")).ok
+    # "…*> \r\n": the terminator is the line break, the space is padding
+    spaced = build(term=" ", sep="\r\n")
+    ic = interchange.read(spaced)
+    assert ic.ok, ic.all_problems()
+    assert [line["line_id"] for line in ic.sets[0].document["lines"]] == [4711, 4712]
+    ta1 = ISA.replace("*P*", "*P*") + "\nTA1*000000005*261201*0930*A*000~\nIEA*0*000000007~"
+    ic = interchange.read(ta1.encode())
+    assert ic.ok and not ic.groups
+
+
+def test_855_split_acknowledgment_ctp_price_and_substitution():
+    body = [
+        "GS*PR*SENDER*RECEIVER*20261201*0930*7*X*004010",
+        "ST*855*0001",
+        "BAK*00*AC*P00012*20261201****SO-77*20261202",
+        "PO1*4711*10*EA*12.50**VP*V-778*BP*HEP-5000",
+        "CTP**CON*13.10",
+        "ACK*IA*6*EA*068*20261205",
+        "ACK*IB*4*EA*068*20261220",
+        "PO1*4712*5*BX*3.00**VP*V-100",
+        "ACK*IS*5*BX*068*20261205**VP*V-101*UK*00312345678913",
+        "PO1*4713*1*EA*9.00**VP*V-200",
+        "ACK*IR*0*EA",
+        "CTT*3",
+        "SE*12*0001",
+        "GE*1*7",
+        "IEA*1*000000007",
+    ]
+    ic = interchange.read(build(body))
+    assert ic.ok, ic.all_problems()
+    doc = ic.sets[0].document
+    assert (doc["po_number"], doc["ack_number"], doc["date"], doc["status"]) == (
+        "P00012",
+        "SO-77",
+        "2026-12-02",
+        "changed",
+    )
+    got = [(x["line_id"], x["status"], x["quantity"], x["price"], x["date"]) for x in doc["lines"]]
+    assert got == [
+        (4711, "accepted", "6", "13.10", "2026-12-05"),
+        (4711, "backordered", "4", "13.10", "2026-12-20"),
+        (4712, "substituted", "5", "3.00", "2026-12-05"),
+        (4713, "rejected", "0", "9.00", None),
+    ]
+    assert doc["lines"][2]["substitute"] == {
+        "buyer_part": None,
+        "vendor_part": "V-101",
+        "gtin": "00312345678913",
+        "description": None,
+    }
+    assert doc["lines"][2]["vendor_part"] == "V-100"
