@@ -12,6 +12,7 @@ from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
 from ..lib import errors as edi_errors
+from ..lib import interchange as edi_in
 from ..lib import outbound as edi_out
 from .hc_trading_partner import CONTENT_TYPES, SYNTAX_OF_FORMAT
 
@@ -167,6 +168,16 @@ class PurchaseOrder(models.Model):
             "lines": out_lines,
         }
 
+    @api.model
+    def _edi_document_id(self, syntax, data):
+        """cXML payloadID / UBL ID of a document we wrote: what the supplier's answers reference."""
+        if syntax not in ("cxml", "ubl"):
+            return None
+        try:
+            return (edi_in.read(data, syntax).control_number or "")[:128] or None
+        except Exception:  # the id is a convenience; the document is sent anyway
+            return None
+
     def _edi_send(self, kind, partner):
         """Render the order (or its change / cancellation) in the partner's format and queue it."""
         self.ensure_one()
@@ -243,7 +254,7 @@ class PurchaseOrder(models.Model):
                     "document_format": fmt,
                     "purchase_id": self.id,
                     "outbound_id": outbound.id,
-                    "interchange_control": str(isa),
+                    "interchange_control": self._edi_document_id(syntax, data) or str(isa),
                     "group_control": str(gs) if syntax == "x12" else "",
                     "set_controls": str(st),
                     "functional_id": ("PO" if kind == "order" else "PC") if syntax == "x12" else "",
