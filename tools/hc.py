@@ -47,6 +47,7 @@ PY_REQUIREMENTS = {
     "standardwebhooks": "standardwebhooks",
     "biip": "biip",
     "pydifact": "pydifact",
+    "paramiko": "paramiko",
     "hypothesis": "hypothesis",
 }
 
