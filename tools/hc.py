@@ -31,6 +31,8 @@ SUITE_MODULES = [
     "healthcare_audit",
     "healthcare_inventory_sync",
     "healthcare_procurement_edi",
+    "healthcare_workforce",
+    "healthcare_requisition",
 ]
 DEMO_MODULE = "healthcare_integration_demo"
 PG_VARS = ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGSERVICE")
