@@ -78,11 +78,16 @@ class HcBudget(models.Model):
             cr.execute(
                 SQL(
                     """
+                    WITH b AS (
+                        SELECT b.id, b.company_id, b.date_from, b.date_to,
+                               coalesce(b.cost_center_id, d.hc_cost_center_id) AS cc
+                          FROM hc_budget b LEFT JOIN hr_department d ON d.id = b.department_id WHERE b.id IN %s
+                    )
                     SELECT b.id, coalesce(sum(greatest(pol.product_qty - pol.qty_invoiced, 0) * pol.price_unit), 0)
-                      FROM hc_budget b
-                      JOIN purchase_order_line pol ON pol.analytic_distribution ? b.cost_center_id::text
+                      FROM b
+                      JOIN purchase_order_line pol ON pol.analytic_distribution ? b.cc::text
                       JOIN purchase_order po ON po.id = pol.order_id
-                     WHERE b.id IN %s AND b.cost_center_id IS NOT NULL AND po.state IN ('purchase', 'done')
+                     WHERE po.state IN ('purchase', 'done')
                        AND po.company_id = b.company_id
                        AND po.date_approve::date BETWEEN b.date_from AND b.date_to
                      GROUP BY b.id
@@ -94,11 +99,16 @@ class HcBudget(models.Model):
             cr.execute(
                 SQL(
                     """
+                    WITH b AS (
+                        SELECT b.id, b.company_id, b.date_from, b.date_to,
+                               coalesce(b.cost_center_id, d.hc_cost_center_id) AS cc
+                          FROM hc_budget b LEFT JOIN hr_department d ON d.id = b.department_id WHERE b.id IN %s
+                    )
                     SELECT b.id, coalesce(sum(aml.balance), 0)
-                      FROM hc_budget b
-                      JOIN account_move_line aml ON aml.analytic_distribution ? b.cost_center_id::text
+                      FROM b
+                      JOIN account_move_line aml ON aml.analytic_distribution ? b.cc::text
                       JOIN account_move am ON am.id = aml.move_id
-                     WHERE b.id IN %s AND b.cost_center_id IS NOT NULL AND am.state = 'posted'
+                     WHERE am.state = 'posted'
                        AND am.move_type IN ('in_invoice', 'in_refund') AND aml.company_id = b.company_id
                        AND aml.date BETWEEN b.date_from AND b.date_to
                      GROUP BY b.id

@@ -106,7 +106,8 @@ class HcProcessorRequisition(models.AbstractModel):
             if dept_codes
             else env["hr.department"]
         )
-        loc_codes = {d.deliver_to for _m, d in docs if d.deliver_to}
+        # an Organization the sender names as deliverTo may be mapped to a location rather than be a department
+        loc_codes = {d.deliver_to for _m, d in docs if d.deliver_to} | {d.department for _m, d in docs if d.department}
         loc_map = env["hc.location.mapping"].sudo()._lookup({(endpoint.id, "", c) for c in loc_codes})
         by_barcode = {
             loc.barcode: loc

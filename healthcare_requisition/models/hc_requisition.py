@@ -282,8 +282,10 @@ class HcRequisition(models.Model):
                 continue
             if self.env.su or user.has_group("healthcare_integration_base.group_hc_manager"):
                 continue  # the integration manager may decide in the approver's stead (recorded)
-            chain = {u.id for u, _l in rec._hc_approver_chain()}
-            if user.id not in chain or not user.has_group("healthcare_workforce.group_hc_department_approver"):
+            # above the approver in the department hierarchy may decide too; below may not
+            chain = [u.id for u, _l in rec._hc_approver_chain()]
+            at = chain.index(rec.approver_id.id) if rec.approver_id.id in chain else 0
+            if user.id not in chain[at:] or not user.has_group("healthcare_workforce.group_hc_department_approver"):
                 raise AccessError(
                     _("Requisition %(name)s waits for %(who)s; only an approver of its department hierarchy may decide it.",
                       name=rec.name, who=rec.approver_id.name)
@@ -552,6 +554,7 @@ class HcRequisition(models.Model):
     # ------------------------------------------------------------------ receipt progress
     def _hc_update_progress(self):
         """After goods moved: partially received or delivered, published once per change."""
+        self.line_ids.invalidate_recordset(["qty_received"])
         for req in self.filtered(lambda r: r.state in ("ordered", "partially_received")):
             lines = req.line_ids
             done = [ln for ln in lines if float_compare(ln.qty_received, ln.product_qty, precision_rounding=ln.product_uom_id.rounding or 0.01) >= 0]
