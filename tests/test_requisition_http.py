@@ -12,7 +12,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from standardwebhooks.webhooks import Webhook
 
-FHIR_SAMPLE = Path("/work/shared/testdata/fhir/SupplyRequest-dmi-supplyrequest-entete-commande-example.json")
+FHIR_SAMPLE = Path(__file__).resolve().parent / "samples" / "fhir" / "SupplyRequest-dmi-supplyrequest-entete-commande-example.json"
 RUN = uuid.uuid4().hex[:6].upper()
 
 

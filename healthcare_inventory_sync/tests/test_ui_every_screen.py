@@ -19,6 +19,8 @@ SUITE_MODULES = (
     "healthcare_audit",
     "healthcare_inventory_sync",
     "healthcare_procurement_edi",
+    "healthcare_workforce",
+    "healthcare_requisition",
 )
 DRIVER = "@healthcare_integration_base/../tests/tours/hc_every_screen"
 

@@ -82,10 +82,12 @@ class HcRequisition(models.Model):
     decided_by_id = fields.Many2one("res.users", string="Decided By", readonly=True)
     decided_at = fields.Datetime(readonly=True)
     decision_reason = fields.Text(readonly=True, tracking=True)
-    picking_ids = fields.Many2many("stock.picking", compute="_compute_documents", string="Transfers")
-    purchase_ids = fields.Many2many("purchase.order", compute="_compute_documents", string="Purchase Orders")
-    picking_count = fields.Integer(compute="_compute_documents")
-    purchase_count = fields.Integer(compute="_compute_documents")
+    # read by requesters and approvers who have no stock or purchase rights: computed as superuser
+    picking_ids = fields.Many2many("stock.picking", compute="_compute_documents", string="Transfers", compute_sudo=True)
+    purchase_ids = fields.Many2many("purchase.order", compute="_compute_documents", string="Purchase Orders",
+                                    compute_sudo=True)
+    picking_count = fields.Integer(compute="_compute_documents", compute_sudo=True)
+    purchase_count = fields.Integer(compute="_compute_documents", compute_sudo=True)
 
     _sql_constraints = [
         ("external_ref_unique", "unique(endpoint_id, external_ref)", "This department system already sent that requisition."),
@@ -589,7 +591,8 @@ class HcRequisitionLine(models.Model):
     purchase_line_id = fields.Many2one("purchase.order.line", string="Purchase Order Line", readonly=True,
                                        index="btree_not_null")
     purchase_order_id = fields.Many2one(related="purchase_line_id.order_id", string="Purchase Order")
-    qty_received = fields.Float(compute="_compute_qty_received", string="Received", digits="Product Unit of Measure")
+    qty_received = fields.Float(compute="_compute_qty_received", string="Received", digits="Product Unit of Measure",
+                                compute_sudo=True)
     note = fields.Char()
 
     @api.depends("product_qty", "price_unit")

@@ -10,7 +10,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user
 
-FHIR_SAMPLE = Path("/work/shared/testdata/fhir/SupplyRequest-dmi-supplyrequest-entete-commande-example.json")
+FHIR_SAMPLE = Path(__file__).resolve().parents[2] / "tests" / "samples" / "fhir" / "SupplyRequest-dmi-supplyrequest-entete-commande-example.json"
 
 
 def message(body, message_type="requisition"):
@@ -20,7 +20,9 @@ def message(body, message_type="requisition"):
             "payload": text}
 
 
-class RequisitionCase(TransactionCase):
+class RequisitionSetup(TransactionCase):
+    """The organisation, stock and budget every requisition test (and the tour) starts from."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -96,6 +98,9 @@ class RequisitionCase(TransactionCase):
             [("res_model", "=", "hc.requisition"), ("res_id", "=", req.id)], order="id")
         return [json.loads(o.payload) for o in out]
 
+
+
+class RequisitionCase(RequisitionSetup):
     # ------------------------------------------------------------------ within budget
     def test_within_budget_on_hand_becomes_a_transfer_without_a_person(self):
         req = self.requisition(self.send(message(self.req_body([{"item": {"code": "T-GLV"}, "quantity": 10, "uom": "EA"}]))))

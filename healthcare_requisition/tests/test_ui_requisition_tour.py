@@ -2,11 +2,11 @@
 
 from odoo.tests import HttpCase, tagged
 
-from .test_requisition import RequisitionCase, message
+from .test_requisition import RequisitionSetup, message
 
 
 @tagged("post_install", "-at_install")
-class TestRequisitionApproverTour(HttpCase, RequisitionCase):
+class TestRequisitionApproverTour(HttpCase, RequisitionSetup):
     def test_department_approver_approves_from_the_activity(self):
         self.u_dir.write({"password": "t_dir_tour", "email": "t_dir@example.com"})
         req = self.requisition(self.send(message(self.req_body([{"item": {"code": "T-PUMP"}, "quantity": 2}]))))

@@ -44,8 +44,8 @@ registry.category("web_tour.tours").add("hc_requisition_approver_activity", {
             run: "click",
         },
         {
-            content: "The requisition is ordered",
-            trigger: "body:not(:has(.modal)) .o_statusbar_status button.o_arrow_button_current:contains('Ordered')",
+            content: "The requisition is decided: nothing left to approve, its item is being purchased",
+            trigger: "body:not(:has(.modal)) .o_form_view:not(:has(button.o_hc_req_approve)) .o_field_widget[name=line_ids] .o_data_row:contains('Purchase')",
         },
     ],
 });
