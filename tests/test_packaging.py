@@ -21,9 +21,12 @@ ADDONS = [
     "healthcare_audit",
     "healthcare_inventory_sync",
     "healthcare_procurement_edi",
+    "healthcare_workforce",
+    "healthcare_requisition",
     # the auto_install glue modules between them
     "healthcare_audit_inventory",
     "healthcare_inventory_account",
+    "healthcare_audit_workforce",
 ]
 
 

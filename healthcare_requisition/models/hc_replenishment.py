@@ -155,8 +155,7 @@ class HcReplenishment(models.AbstractModel):
                 "message": _("%(t)s transfer(s) from central stores, %(p)s purchase line(s).",
                              t=len(res["pickings"]), p=len(res["purchase_lines"])),
                 "sticky": False,
-                "next": {"type": "ir.actions.act_window", "res_model": "hc.shortage", "view_mode": "list",
-                         "name": _("Shortages by Facility")},
+                "next": self.env["ir.actions.act_window"]._for_xml_id("healthcare_requisition.hc_shortage_action"),
             },
         }
 
