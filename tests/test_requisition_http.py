@@ -157,8 +157,9 @@ def test_requisitions_end_to_end(odoo_server, db, partner, world):
 
     dept = world["dept"]
     # A: within budget, on hand in a store of the same facility -> internal transfer, nobody touches it
-    a_body, (a,) = post_all(dept, req(world, [("TR", 10)]))
+    a_body, (a,) = post_all(dept, req(world, [("TR", 10)], priority="stat"))
     assert a["status"] == "done", a
+    assert db.value("SELECT priority_level FROM hc_inbound_message WHERE id = %s", a["message_id"]) == 3, "stat first"
     ra = requisition_of(db, a["message_id"])
     assert ra[1] == "ordered" and ra[4] == a_body["correlation_id"]
     pick = db.one("SELECT l.fulfilment, p.id, p.state, p.location_id, p.location_dest_id FROM hc_requisition_line l "
@@ -167,6 +168,7 @@ def test_requisitions_end_to_end(odoo_server, db, partner, world):
     # B: within budget, not on hand -> a draft RFQ line with the preferred supplier at the contract price
     _b_body, (b,) = post_all(dept, req(world, [("PO", 20)]))
     rb = requisition_of(db, b["message_id"])
+    assert db.value("SELECT priority_level FROM hc_inbound_message WHERE id = %s", b["message_id"]) == 1
     pol = db.one("SELECT l.fulfilment, o.state, o.partner_id, pol.price_unit, pol.product_qty FROM hc_requisition_line l "
                  "JOIN purchase_order_line pol ON pol.id = l.purchase_line_id JOIN purchase_order o ON o.id = pol.order_id "
                  "WHERE l.requisition_id = %s", rb[0])
