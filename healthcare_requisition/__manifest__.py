@@ -1,6 +1,6 @@
 {
     "name": "Healthcare Requisitions",
-    "summary": "Department requisitions (JSON, FHIR SupplyRequest) checked against budgets, approved and fulfilled by transfer or purchase",
+    "summary": "Department requisitions (JSON, FHIR SupplyRequest): budgets, approvals, transfer or purchase",
     "version": "18.0.1.0.0",
     "category": "Healthcare/Integration",
     "license": "LGPL-3",

@@ -18,21 +18,41 @@ from bench_processing import Server, make_endpoint, post
 
 
 def batch(tag, employees, departments, prefix="hr"):
-    out = [{"id": f"{prefix}-d{i}-{tag}", "type": "hr.department", "code": f"BD{i}-{tag}", "name": f"Dept {i}",
-            "parent": f"BD0-{tag}" if i else None} for i in range(departments)]
-    out += [{"id": f"{prefix}-e{i}-{tag}", "type": "hr.employee", "external_id": f"BE{i}-{tag}", "name": f"Employee {i}",
-             "work_email": f"be{i}.{tag}@bench.example", "department": f"BD{i % departments}-{tag}",
-             "manager": f"BE0-{tag}" if i else None} for i in range(employees)]
+    out = [
+        {
+            "id": f"{prefix}-d{i}-{tag}",
+            "type": "hr.department",
+            "code": f"BD{i}-{tag}",
+            "name": f"Dept {i}",
+            "parent": f"BD0-{tag}" if i else None,
+        }
+        for i in range(departments)
+    ]
+    out += [
+        {
+            "id": f"{prefix}-e{i}-{tag}",
+            "type": "hr.employee",
+            "external_id": f"BE{i}-{tag}",
+            "name": f"Employee {i}",
+            "work_email": f"be{i}.{tag}@bench.example",
+            "department": f"BD{i % departments}-{tag}",
+            "manager": f"BE0-{tag}" if i else None,
+        }
+        for i in range(employees)
+    ]
     return out
 
 
 def run_batch(server, code, secret, endpoint_id, events, chunk=1000):
     started = time.monotonic()
     for i in range(0, len(events), chunk):
-        post(server.url, code, secret, json.dumps({"events": events[i:i + chunk]}))
+        post(server.url, code, secret, json.dumps({"events": events[i : i + chunk]}))
     while True:
-        left = server.call("hc.inbound.message", "search_count",
-                           [["endpoint_id", "=", endpoint_id], ["state", "in", ["received", "processing", "retry"]]])
+        left = server.call(
+            "hc.inbound.message",
+            "search_count",
+            [["endpoint_id", "=", endpoint_id], ["state", "in", ["received", "processing", "retry"]]],
+        )
         if not left:
             break
         time.sleep(0.5)

@@ -17,6 +17,8 @@ class TestHrTrail(WorkforceCase):
         transfer = events.filtered(lambda e: e.message_id == msgs.id)
         self.assertEqual(transfer.action, "write")
         self.assertIn("hc_role_id", json.loads(transfer.changes))
-        rights = Event.search([("model", "=", "res.users"), ("res_id", "=", nurse.user_id.id), ("message_id", "=", msgs.id)])
+        rights = Event.search(
+            [("model", "=", "res.users"), ("res_id", "=", nurse.user_id.id), ("message_id", "=", msgs.id)]
+        )
         self.assertTrue(rights, "the user's new rights are on the trail")
         self.assertEqual(rights.mapped("interface"), [f"webhook:{self.endpoint.code}"] * len(rights))

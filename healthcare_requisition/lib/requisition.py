@@ -146,7 +146,11 @@ def from_supply_request(res):
     for concept in res.get("reasonCode") or []:
         if isinstance(concept, dict):
             reason = _str(concept.get("text")) or next(
-                (_str(c.get("display")) or _str(c.get("code")) for c in concept.get("coding") or [] if isinstance(c, dict)),
+                (
+                    _str(c.get("display")) or _str(c.get("code"))
+                    for c in concept.get("coding") or []
+                    if isinstance(c, dict)
+                ),
                 None,
             )
             if reason:

@@ -74,7 +74,10 @@ FHIR_SUPPLY_REQUEST = {
     "properties": {
         "resourceType": {"const": "SupplyRequest"},
         "id": {"type": "string", "maxLength": 64},
-        "quantity": {"type": "object", "properties": {"value": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_QUANTITY}}},
+        "quantity": {
+            "type": "object",
+            "properties": {"value": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_QUANTITY}},
+        },
         "priority": {"enum": ["routine", "urgent", "asap", "stat"]},
     },
 }

@@ -1,7 +1,1 @@
-from . import hc_code_catalog
-from . import hr
-from . import hc_budget
-from . import hc_requisition
-from . import stock
-from . import hc_processor_requisition
-from . import hc_replenishment
+from . import hc_budget, hc_code_catalog, hc_processor_requisition, hc_replenishment, hc_requisition, hr, stock

@@ -26,10 +26,12 @@ class HcBudget(models.Model):
     date_from = fields.Date(string="From", required=True)
     date_to = fields.Date(string="To", required=True)
     amount = fields.Monetary(string="Budget", currency_field="currency_id", required=True)
-    committed_requisitions = fields.Monetary(compute="_compute_committed", currency_field="currency_id",
-                                             string="Approved Requisitions")
-    committed_orders = fields.Monetary(compute="_compute_committed", currency_field="currency_id",
-                                       string="Ordered, Not Billed")
+    committed_requisitions = fields.Monetary(
+        compute="_compute_committed", currency_field="currency_id", string="Approved Requisitions"
+    )
+    committed_orders = fields.Monetary(
+        compute="_compute_committed", currency_field="currency_id", string="Ordered, Not Billed"
+    )
     committed_bills = fields.Monetary(compute="_compute_committed", currency_field="currency_id", string="Billed")
     committed = fields.Monetary(compute="_compute_committed", currency_field="currency_id", string="Committed")
     available = fields.Monetary(compute="_compute_committed", currency_field="currency_id", string="Available")
@@ -140,10 +142,15 @@ class HcBudget(models.Model):
         out = {}
         for req in requisitions:
             day = req.budget_date
-            fits = budgets.filtered(lambda b, r=req, d=day: b.company_id == r.company_id and b.date_from <= d <= b.date_to)
-            budget = fits.filtered(lambda b, r=req: r.department_id and b.department_id == r.department_id)[:1] or fits.filtered(
-                lambda b, r=req: not b.department_id and r.cost_center_id and b.cost_center_id == r.cost_center_id
-            )[:1]
+            fits = budgets.filtered(
+                lambda b, r=req, d=day: b.company_id == r.company_id and b.date_from <= d <= b.date_to
+            )
+            budget = (
+                fits.filtered(lambda b, r=req: r.department_id and b.department_id == r.department_id)[:1]
+                or fits.filtered(
+                    lambda b, r=req: not b.department_id and r.cost_center_id and b.cost_center_id == r.cost_center_id
+                )[:1]
+            )
             if budget:
                 out[req.id] = budget
         return out

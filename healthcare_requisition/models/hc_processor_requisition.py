@@ -102,23 +102,35 @@ class HcProcessorRequisition(models.AbstractModel):
         emps = env["hr.employee"].search([("hc_external_id", "in", list(requesters)), ("company_id", "=", company.id)])
         dept_codes = {d.department for _m, d in docs if d.department}
         depts = (
-            env["hr.department"].search([("hc_code", "in", list(dept_codes)), ("company_id", "in", [company.id, False])])
+            env["hr.department"].search(
+                [("hc_code", "in", list(dept_codes)), ("company_id", "in", [company.id, False])]
+            )
             if dept_codes
             else env["hr.department"]
         )
         # an Organization the sender names as deliverTo may be mapped to a location rather than be a department
         loc_codes = {d.deliver_to for _m, d in docs if d.deliver_to} | {d.department for _m, d in docs if d.department}
         loc_map = env["hc.location.mapping"].sudo()._lookup({(endpoint.id, "", c) for c in loc_codes})
-        by_barcode = {
-            loc.barcode: loc
-            for loc in env["stock.location"].search([("barcode", "in", list(loc_codes)), ("company_id", "=", company.id)])
-        } if loc_codes else {}
+        by_barcode = (
+            {
+                loc.barcode: loc
+                for loc in env["stock.location"].search(
+                    [("barcode", "in", list(loc_codes)), ("company_id", "=", company.id)]
+                )
+            }
+            if loc_codes
+            else {}
+        )
         item_codes = {i.code for _m, d in docs for i in d.items if i.code}
         gtins = {i.gtin for _m, d in docs for i in d.items if i.gtin}
         item_map = env["hc.item.mapping"].sudo()._lookup({(endpoint.id, "", c) for c in item_codes})
         Product = env["product.product"]
         in_company = [("company_id", "in", [False, company.id])]
-        by_code = {p.default_code: p for p in Product.search([("default_code", "in", list(item_codes)), *in_company])} if item_codes else {}
+        by_code = (
+            {p.default_code: p for p in Product.search([("default_code", "in", list(item_codes)), *in_company])}
+            if item_codes
+            else {}
+        )
         by_gtin = {}
         if gtins:
             for p in Product.search([("barcode", "in", list(gtins)), *in_company]):
@@ -136,7 +148,9 @@ class HcProcessorRequisition(models.AbstractModel):
             "employee": {e.hc_external_id: e for e in emps},
             "department": {d.hc_code: d for d in depts},
             "location": lambda code: (
-                mapped_locations.browse(loc_map[(endpoint.id, "", code)]) if (endpoint.id, "", code) in loc_map else by_barcode.get(code)
+                mapped_locations.browse(loc_map[(endpoint.id, "", code)])
+                if (endpoint.id, "", code) in loc_map
+                else by_barcode.get(code)
             ),
             "product": lambda item: (
                 mapped_products.browse(item_map[(endpoint.id, "", item.code)])
@@ -146,7 +160,9 @@ class HcProcessorRequisition(models.AbstractModel):
             "uom": lambda code: (
                 mapped_uoms.browse(uom_map[(endpoint.id, "", code)])
                 if (endpoint.id, "", code) in uom_map
-                else next((uoms[n.lower()] for n in [*UOM_CODES.get(code.upper(), []), code] if n.lower() in uoms), None)
+                else next(
+                    (uoms[n.lower()] for n in [*UOM_CODES.get(code.upper(), []), code] if n.lower() in uoms), None
+                )
             ),
         }
 
@@ -205,11 +221,19 @@ class HcProcessorRequisition(models.AbstractModel):
             if item.uom:
                 uom = refs["uom"](item.uom)
                 if not uom:
-                    return HcBusinessError("uom_unknown", f"Unknown unit '{item.uom}'.",
-                                           cause=f"uom_unknown:{endpoint.id}:{item.uom}", team_xmlid=TEAM)
+                    return HcBusinessError(
+                        "uom_unknown",
+                        f"Unknown unit '{item.uom}'.",
+                        cause=f"uom_unknown:{endpoint.id}:{item.uom}",
+                        team_xmlid=TEAM,
+                    )
                 if uom.category_id != product.uom_id.category_id:
-                    return HcBusinessError("uom_incompatible", f"Unit '{item.uom}' does not fit {product.display_name}.",
-                                           cause=f"uom_incompatible:{endpoint.id}:{item.uom}:{product.id}", team_xmlid=TEAM)
+                    return HcBusinessError(
+                        "uom_incompatible",
+                        f"Unit '{item.uom}' does not fit {product.display_name}.",
+                        cause=f"uom_incompatible:{endpoint.id}:{item.uom}:{product.id}",
+                        team_xmlid=TEAM,
+                    )
             seller = product._select_seller(quantity=float(item.quantity), uom_id=uom)
             price = seller.price if seller else product.uom_id._compute_price(product.standard_price, uom)
             lines.append(

@@ -66,12 +66,13 @@ class HcReplenishment(models.AbstractModel):
         if transfers:
             vals = []
             for (loc, wh, dest), items in transfers.items():
+                origin = _("Replenishment of %s", wh.name)
                 vals.append(
                     {
                         "picking_type_id": loc.warehouse_id.int_type_id.id,
                         "location_id": loc.id,
                         "location_dest_id": dest.id,
-                        "origin": _("Replenishment of %s", wh.name),
+                        "origin": origin,
                         "company_id": wh.company_id.id,
                         "move_ids": [
                             Command.create(
@@ -115,9 +116,18 @@ class HcReplenishment(models.AbstractModel):
         orders = {(po.partner_id.id, po.company_id.id, po.picking_type_id.id): po for po in existing}
         missing = [k for k in keys if k not in orders]
         if missing:
+            origin = _("Replenishment")
             created = PO.create(
-                [{"partner_id": p, "company_id": c, "picking_type_id": t, "hc_from_requisitions": True,
-                  "origin": _("Replenishment")} for p, c, t in missing]
+                [
+                    {
+                        "partner_id": p,
+                        "company_id": c,
+                        "picking_type_id": t,
+                        "hc_from_requisitions": True,
+                        "origin": origin,
+                    }
+                    for p, c, t in missing
+                ]
             )
             orders.update(dict(zip(missing, created, strict=True)))
         return self.env["purchase.order.line"].create(
@@ -152,8 +162,11 @@ class HcReplenishment(models.AbstractModel):
             "tag": "display_notification",
             "params": {
                 "title": _("Replenishment across facilities"),
-                "message": _("%(t)s transfer(s) from central stores, %(p)s purchase line(s).",
-                             t=len(res["pickings"]), p=len(res["purchase_lines"])),
+                "message": _(
+                    "%(t)s transfer(s) from central stores, %(p)s purchase line(s).",
+                    t=len(res["pickings"]),
+                    p=len(res["purchase_lines"]),
+                ),
                 "sticky": False,
                 "next": self.env["ir.actions.act_window"]._for_xml_id("healthcare_requisition.hc_shortage_action"),
             },

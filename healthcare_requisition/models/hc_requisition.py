@@ -12,8 +12,8 @@ once (``requisition.approved``, ``.rejected``, ``.ordered``, ``.partially_receiv
 from collections import defaultdict
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import AccessError, UserError
 from odoo.addons.healthcare_integration_base.lib import trust
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, float_is_zero
 
 STATES = [
@@ -45,36 +45,60 @@ class HcRequisition(models.Model):
 
     # what only the methods below decide
     _hc_guarded_fields = frozenset(
-        {"state", "approver_id", "decided_by_id", "decided_at", "decision_reason", "budget_id", "over_budget",
-         "routing_note", "correlation_id", "message_id", "endpoint_id"}
+        {
+            "state",
+            "approver_id",
+            "decided_by_id",
+            "decided_at",
+            "decision_reason",
+            "budget_id",
+            "over_budget",
+            "routing_note",
+            "correlation_id",
+            "message_id",
+            "endpoint_id",
+        }
     )
 
     name = fields.Char(string="Reference", required=True, copy=False, readonly=True, default=lambda self: _("New"))
-    external_ref = fields.Char(string="Department System Ref.", index=True, readonly=True,
-                               help="The requisition's id in the department system.")
+    external_ref = fields.Char(
+        string="Department System Ref.",
+        index=True,
+        readonly=True,
+        help="The requisition's id in the department system.",
+    )
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     endpoint_id = fields.Many2one("hc.endpoint", string="From System", readonly=True, index=True)
     message_id = fields.Many2one("hc.inbound.message", string="Message", readonly=True)
     correlation_id = fields.Char(readonly=True, index=True)
-    source = fields.Selection([("json", "Canonical JSON"), ("fhir", "FHIR SupplyRequest"), ("manual", "Entered in Odoo")],
-                              default="manual", readonly=True)
+    source = fields.Selection(
+        [("json", "Canonical JSON"), ("fhir", "FHIR SupplyRequest"), ("manual", "Entered in Odoo")],
+        default="manual",
+        readonly=True,
+    )
     requester_id = fields.Many2one("hr.employee", string="Requester", required=True, index=True)
     department_id = fields.Many2one("hr.department", string="Department", index=True)
     cost_center_id = fields.Many2one("account.analytic.account", string="Cost Centre")
-    location_dest_id = fields.Many2one("stock.location", string="Deliver To", required=True,
-                                       domain="[('usage', '=', 'internal')]")
+    location_dest_id = fields.Many2one(
+        "stock.location", string="Deliver To", required=True, domain="[('usage', '=', 'internal')]"
+    )
     warehouse_id = fields.Many2one(related="location_dest_id.warehouse_id", string="Facility", store=True)
     needed_by = fields.Date(string="Needed By")
-    budget_date = fields.Date(default=fields.Date.context_today, required=True, readonly=True,
-                              help="The day whose budget period the requisition counts in.")
+    budget_date = fields.Date(
+        default=fields.Date.context_today,
+        required=True,
+        readonly=True,
+        help="The day whose budget period the requisition counts in.",
+    )
     priority = fields.Selection(PRIORITIES, default="routine", required=True, tracking=True)
     priority_level = fields.Integer(compute="_compute_priority_level", store=True)
     reason = fields.Text()
     state = fields.Selection(STATES, default="draft", required=True, index=True, tracking=True, readonly=True)
     line_ids = fields.One2many("hc.requisition.line", "requisition_id", string="Items", copy=True)
-    amount_total = fields.Monetary(compute="_compute_amount", store=True, currency_field="currency_id",
-                                   string="Estimated Total")
+    amount_total = fields.Monetary(
+        compute="_compute_amount", store=True, currency_field="currency_id", string="Estimated Total"
+    )
     budget_id = fields.Many2one("hc.budget", string="Budget", readonly=True)
     over_budget = fields.Boolean(readonly=True, tracking=True)
     approver_id = fields.Many2one("res.users", string="Waiting For", readonly=True, tracking=True, index=True)
@@ -84,13 +108,18 @@ class HcRequisition(models.Model):
     decision_reason = fields.Text(readonly=True, tracking=True)
     # read by requesters and approvers who have no stock or purchase rights: computed as superuser
     picking_ids = fields.Many2many("stock.picking", compute="_compute_documents", string="Transfers", compute_sudo=True)
-    purchase_ids = fields.Many2many("purchase.order", compute="_compute_documents", string="Purchase Orders",
-                                    compute_sudo=True)
+    purchase_ids = fields.Many2many(
+        "purchase.order", compute="_compute_documents", string="Purchase Orders", compute_sudo=True
+    )
     picking_count = fields.Integer(compute="_compute_documents", compute_sudo=True)
     purchase_count = fields.Integer(compute="_compute_documents", compute_sudo=True)
 
     _sql_constraints = [
-        ("external_ref_unique", "unique(endpoint_id, external_ref)", "This department system already sent that requisition."),
+        (
+            "external_ref_unique",
+            "unique(endpoint_id, external_ref)",
+            "This department system already sent that requisition.",
+        ),
     ]
 
     @api.depends("priority")
@@ -183,8 +212,12 @@ class HcRequisition(models.Model):
                 if float_compare(req.amount_total, available, precision_rounding=req.currency_id.rounding) > 0:
                     vals["over_budget"] = True
                     notes.append(
-                        _("Over budget: %(amount)s asked, %(available)s available in %(budget)s.",
-                          amount=req._fmt(req.amount_total), available=req._fmt(available), budget=budget.name)
+                        _(
+                            "Over budget: %(amount)s asked, %(available)s available in %(budget)s.",
+                            amount=req._fmt(req.amount_total),
+                            available=req._fmt(available),
+                            budget=budget.name,
+                        )
                     )
             limit = req.company_id.hc_requisition_auto_approve_limit
             over_auto = bool(limit) and req.amount_total > limit
@@ -200,8 +233,12 @@ class HcRequisition(models.Model):
                 req._hc_route(notes)
         if auto_approved:
             with trust.privileged():
-                auto_approved.write({"decided_at": fields.Datetime.now(),
-                                     "decision_reason": _("Within budget: approved automatically.")})
+                auto_approved.write(
+                    {
+                        "decided_at": fields.Datetime.now(),
+                        "decision_reason": _("Within budget: approved automatically."),
+                    }
+                )
             auto_approved._hc_set_state("approved", _("Within budget: approved automatically."))
             auto_approved._hc_fulfil()
 
@@ -218,7 +255,14 @@ class HcRequisition(models.Model):
             seen.add(dept.id)
             boss = dept.manager_id
             user = boss.user_id
-            if boss and boss.active and user and user.active and boss != self.requester_id and user.id not in {u.id for u, _l in chain}:
+            if (
+                boss
+                and boss.active
+                and user
+                and user.active
+                and boss != self.requester_id
+                and user.id not in {u.id for u, _l in chain}
+            ):
                 chain.append((user, boss._hc_approval_limit(self.currency_id)))
             dept = dept.parent_id
         return chain
@@ -230,7 +274,7 @@ class HcRequisition(models.Model):
         chain = self._hc_approver_chain()
         if start_after:
             idx = next((i for i, (u, _l) in enumerate(chain) if u == start_after), -1)
-            chain = chain[idx + 1:]
+            chain = chain[idx + 1 :]
         elif self.over_budget and len(chain) > 1:
             notes.append(_("Overspending the department's budget is decided one level up."))
             chain = chain[1:]
@@ -238,7 +282,10 @@ class HcRequisition(models.Model):
         if not target and chain:
             target = chain[-1]
             notes.append(
-                _("No approver's limit covers %s: routed to the top of the department hierarchy.", self._fmt(self.amount_total))
+                _(
+                    "No approver's limit covers %s: routed to the top of the department hierarchy.",
+                    self._fmt(self.amount_total),
+                )
             )
         if target:
             user, limit = target
@@ -252,7 +299,9 @@ class HcRequisition(models.Model):
         self.activity_unlink(["healthcare_requisition.mail_activity_requisition_approval"])
         self.activity_schedule(
             "healthcare_requisition.mail_activity_requisition_approval",
-            summary=_("Approve requisition %(name)s (%(amount)s)", name=self.name, amount=self._fmt(self.amount_total))[:250],
+            summary=_("Approve requisition %(name)s (%(amount)s)", name=self.name, amount=self._fmt(self.amount_total))[
+                :250
+            ],
             note="\n".join(notes),
             user_id=user.id,
         )
@@ -289,8 +338,12 @@ class HcRequisition(models.Model):
             at = chain.index(rec.approver_id.id) if rec.approver_id.id in chain else 0
             if user.id not in chain[at:] or not user.has_group("healthcare_workforce.group_hc_department_approver"):
                 raise AccessError(
-                    _("Requisition %(name)s waits for %(who)s; only an approver of its department hierarchy may decide it.",
-                      name=rec.name, who=rec.approver_id.name)
+                    _(
+                        "Requisition %(name)s waits for %(who)s; only an approver of its department hierarchy "
+                        "may decide it.",
+                        name=rec.name,
+                        who=rec.approver_id.name,
+                    )
                 )
 
     def _hc_user_limit(self, user):
@@ -307,13 +360,25 @@ class HcRequisition(models.Model):
         approved = self.browse()
         for rec in self:
             limit = rec.sudo()._hc_user_limit(self.env.user)
-            if not self.env.su and not self.env.user.has_group("healthcare_integration_base.group_hc_manager") and limit < rec.amount_total:
-                rec.message_post(body=_("%(name)s agrees (%(reason)s) but may approve only up to %(limit)s.",
-                                        name=self.env.user.name, reason=reason, limit=rec._fmt(limit)))
-                rec.sudo().activity_ids.filtered(lambda a: a.user_id == rec.approver_id).action_feedback(
-                    feedback=_("Escalated: above %s's limit.", self.env.user.name))
-                rec.sudo()._hc_route([_("Escalated by %s: above their approval limit.", self.env.user.name)],
-                                     start_after=self.env.user)
+            if (
+                not self.env.su
+                and not self.env.user.has_group("healthcare_integration_base.group_hc_manager")
+                and limit < rec.amount_total
+            ):
+                rec.message_post(
+                    body=_(
+                        "%(name)s agrees (%(reason)s) but may approve only up to %(limit)s.",
+                        name=self.env.user.name,
+                        reason=reason,
+                        limit=rec._fmt(limit),
+                    )
+                )
+                rec.sudo().activity_ids.filtered(lambda a, r=rec: a.user_id == r.approver_id).action_feedback(
+                    feedback=_("Escalated: above %s's limit.", self.env.user.name)
+                )
+                rec.sudo()._hc_route(
+                    [_("Escalated by %s: above their approval limit.", self.env.user.name)], start_after=self.env.user
+                )
                 continue
             approved |= rec
         if not approved:
@@ -345,7 +410,10 @@ class HcRequisition(models.Model):
         for rec in self:
             if rec.state in ("done", "cancelled", "rejected"):
                 raise UserError(_("Requisition %s is already closed.", rec.name))
-            if not (self.env.user.has_group("healthcare_workforce.group_hc_buyer") or rec.sudo().requester_id.user_id == self.env.user):
+            if not (
+                self.env.user.has_group("healthcare_workforce.group_hc_buyer")
+                or rec.sudo().requester_id.user_id == self.env.user
+            ):
                 raise AccessError(_("Only the requester or a buyer can cancel a requisition."))
         self.sudo().activity_ids.unlink()
         self.sudo()._hc_set_state("cancelled", _("Cancelled by %s", self.env.user.name))
@@ -358,16 +426,29 @@ class HcRequisition(models.Model):
             "res_model": "hc.requisition.decision.wizard",
             "view_mode": "form",
             "target": "new",
-            "context": {"default_requisition_ids": self.ids, "default_decision": self.env.context.get("decision", "approve")},
+            "context": {
+                "default_requisition_ids": self.ids,
+                "default_decision": self.env.context.get("decision", "approve"),
+            },
         }
 
     def action_view_pickings(self):
-        return {"type": "ir.actions.act_window", "name": _("Transfers"), "res_model": "stock.picking",
-                "view_mode": "list,form", "domain": [("id", "in", self.picking_ids.ids)]}
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Transfers"),
+            "res_model": "stock.picking",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.picking_ids.ids)],
+        }
 
     def action_view_purchases(self):
-        return {"type": "ir.actions.act_window", "name": _("Purchase Orders"), "res_model": "purchase.order",
-                "view_mode": "list,form", "domain": [("id", "in", self.purchase_ids.ids)]}
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Purchase Orders"),
+            "res_model": "purchase.order",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.purchase_ids.ids)],
+        }
 
     # ------------------------------------------------------------------ fulfilment
     def _hc_fulfil(self):
@@ -379,7 +460,9 @@ class HcRequisition(models.Model):
         if not lines:
             reqs._hc_after_fulfilment()
             return
-        stock = self.env["stock.quant"]._hc_free_by_location(lines.product_id, lines.requisition_id._hc_source_warehouses())
+        stock = self.env["stock.quant"]._hc_free_by_location(
+            lines.product_id, lines.requisition_id._hc_source_warehouses()
+        )
         taken = defaultdict(float)
         transfers = defaultdict(list)  # (requisition, source location) -> lines
         purchases = []
@@ -391,9 +474,13 @@ class HcRequisition(models.Model):
                 candidates = [
                     (qty - taken[(line.product_id.id, loc.id)], loc)
                     for loc, qty in stock.get((line.product_id.id, wh.id), [])
-                    if not (loc.parent_path or '').startswith(req.location_dest_id.parent_path or '-')
+                    if not (loc.parent_path or "").startswith(req.location_dest_id.parent_path or "-")
                 ]
-                candidates = [c for c in candidates if float_compare(c[0], need, precision_rounding=line.product_id.uom_id.rounding) >= 0]
+                candidates = [
+                    c
+                    for c in candidates
+                    if float_compare(c[0], need, precision_rounding=line.product_id.uom_id.rounding) >= 0
+                ]
                 if candidates:
                     source = max(candidates, key=lambda c: c[0])[1]
                     break
@@ -408,7 +495,11 @@ class HcRequisition(models.Model):
 
     def _hc_after_fulfilment(self):
         for req in self:
-            if req.state == "approved" and req.line_ids and all(ln.picking_id or ln.purchase_line_id for ln in req.line_ids):
+            if (
+                req.state == "approved"
+                and req.line_ids
+                and all(ln.picking_id or ln.purchase_line_id for ln in req.line_ids)
+            ):
                 req._hc_set_state("ordered")
 
     def _hc_source_warehouses(self):
@@ -469,7 +560,9 @@ class HcRequisition(models.Model):
         pickings.action_assign()
         for picking in pickings:
             for move in picking.move_ids:
-                move.hc_requisition_line_id.write({"fulfilment": "transfer", "picking_id": picking.id, "move_id": move.id})
+                move.hc_requisition_line_id.write(
+                    {"fulfilment": "transfer", "picking_id": picking.id, "move_id": move.id}
+                )
 
     @api.model
     def _hc_create_purchase_lines(self, lines):
@@ -498,7 +591,10 @@ class HcRequisition(models.Model):
                 )
         if not plan:
             return
-        keys = {(s.partner_id.id, ln.requisition_id.company_id.id, ln.requisition_id._hc_receipt_type().id) for ln, s in plan.items()}
+        keys = {
+            (s.partner_id.id, ln.requisition_id.company_id.id, ln.requisition_id._hc_receipt_type().id)
+            for ln, s in plan.items()
+        }
         existing = PO.search(
             [
                 ("state", "=", "draft"),
@@ -510,10 +606,16 @@ class HcRequisition(models.Model):
         orders = {(po.partner_id.id, po.company_id.id, po.picking_type_id.id): po for po in existing}
         missing = [k for k in keys if k not in orders]
         if missing:
+            origin = _("Requisitions")
             created = PO.create(
                 [
-                    {"partner_id": p, "company_id": c, "picking_type_id": t, "hc_from_requisitions": True,
-                     "origin": _("Requisitions")}
+                    {
+                        "partner_id": p,
+                        "company_id": c,
+                        "picking_type_id": t,
+                        "hc_from_requisitions": True,
+                        "origin": origin,
+                    }
                     for p, c, t in missing
                 ]
             )
@@ -522,9 +624,16 @@ class HcRequisition(models.Model):
         for line, seller in plan.items():
             req = line.requisition_id
             order = orders[(seller.partner_id.id, req.company_id.id, req._hc_receipt_type().id)]
-            price = seller.product_uom._compute_price(seller.price, line.product_uom_id) if seller.product_uom else seller.price
-            price = seller.currency_id._convert(price, order.currency_id, req.company_id, fields.Date.today()) \
-                if seller.currency_id and seller.currency_id != order.currency_id else price
+            price = (
+                seller.product_uom._compute_price(seller.price, line.product_uom_id)
+                if seller.product_uom
+                else seller.price
+            )
+            price = (
+                seller.currency_id._convert(price, order.currency_id, req.company_id, fields.Date.today())
+                if seller.currency_id and seller.currency_id != order.currency_id
+                else price
+            )
             vals = {
                 "order_id": order.id,
                 "product_id": line.product_id.id,
@@ -544,7 +653,11 @@ class HcRequisition(models.Model):
             line.write({"fulfilment": "purchase", "purchase_line_id": pol.id})
         for order in set(po_lines.order_id):
             origins = set(filter(None, (order.origin or "").split(", "))) - {_("Requisitions")}
-            origins |= set(po_lines.filtered(lambda pl, o=order: pl.order_id == o).hc_requisition_line_id.requisition_id.mapped("name"))
+            origins |= set(
+                po_lines.filtered(lambda pl, o=order: pl.order_id == o).hc_requisition_line_id.requisition_id.mapped(
+                    "name"
+                )
+            )
             order.origin = ", ".join(sorted(origins))[:250]
 
     def _hc_receipt_type(self):
@@ -559,8 +672,16 @@ class HcRequisition(models.Model):
         self.line_ids.invalidate_recordset(["qty_received"])
         for req in self.filtered(lambda r: r.state in ("ordered", "partially_received")):
             lines = req.line_ids
-            done = [ln for ln in lines if float_compare(ln.qty_received, ln.product_qty, precision_rounding=ln.product_uom_id.rounding or 0.01) >= 0]
-            some = any(not float_is_zero(ln.qty_received, precision_rounding=ln.product_uom_id.rounding or 0.01) for ln in lines)
+            done = [
+                ln
+                for ln in lines
+                if float_compare(ln.qty_received, ln.product_qty, precision_rounding=ln.product_uom_id.rounding or 0.01)
+                >= 0
+            ]
+            some = any(
+                not float_is_zero(ln.qty_received, precision_rounding=ln.product_uom_id.rounding or 0.01)
+                for ln in lines
+            )
             if lines and len(done) == len(lines):
                 req._hc_set_state("done")
             elif some:
@@ -582,17 +703,23 @@ class HcRequisitionLine(models.Model):
     product_qty = fields.Float(string="Quantity", required=True, digits="Product Unit of Measure")
     product_uom_id = fields.Many2one("uom.uom", string="Unit", required=True)
     price_unit = fields.Float(string="Estimated Unit Price", digits="Product Price")
-    price_subtotal = fields.Monetary(compute="_compute_subtotal", store=True, currency_field="currency_id",
-                                     string="Estimated Amount")
-    fulfilment = fields.Selection([("transfer", "Internal transfer"), ("purchase", "Purchase")], readonly=True,
-                                  help="How this item is being provided.")
+    price_subtotal = fields.Monetary(
+        compute="_compute_subtotal", store=True, currency_field="currency_id", string="Estimated Amount"
+    )
+    fulfilment = fields.Selection(
+        [("transfer", "Internal transfer"), ("purchase", "Purchase")],
+        readonly=True,
+        help="How this item is being provided.",
+    )
     picking_id = fields.Many2one("stock.picking", string="Transfer", readonly=True, index="btree_not_null")
     move_id = fields.Many2one("stock.move", readonly=True, index="btree_not_null")
-    purchase_line_id = fields.Many2one("purchase.order.line", string="Purchase Order Line", readonly=True,
-                                       index="btree_not_null")
+    purchase_line_id = fields.Many2one(
+        "purchase.order.line", string="Purchase Order Line", readonly=True, index="btree_not_null"
+    )
     purchase_order_id = fields.Many2one(related="purchase_line_id.order_id", string="Purchase Order")
-    qty_received = fields.Float(compute="_compute_qty_received", string="Received", digits="Product Unit of Measure",
-                                compute_sudo=True)
+    qty_received = fields.Float(
+        compute="_compute_qty_received", string="Received", digits="Product Unit of Measure", compute_sudo=True
+    )
     note = fields.Char()
 
     @api.depends("product_qty", "price_unit")
@@ -604,7 +731,9 @@ class HcRequisitionLine(models.Model):
         for line in self:
             if line.fulfilment == "transfer" and line.picking_id:
                 # the transfer's moves and its backorders' (they carry the line too)
-                moves = self.env["stock.move"].search([("hc_requisition_line_id", "=", line.id), ("state", "=", "done")])
+                moves = self.env["stock.move"].search(
+                    [("hc_requisition_line_id", "=", line.id), ("state", "=", "done")]
+                )
                 line.qty_received = sum(m.product_uom._compute_quantity(m.quantity, line.product_uom_id) for m in moves)
             elif line.purchase_line_id:
                 pol = line.purchase_line_id

@@ -20,7 +20,9 @@ class HrEmployee(models.Model):
         """Requisitions still waiting for a leaver go to the leaver's manager (with their activities)."""
         res = super()._hc_reassign_pending(manager_by_leaver)
         Req = self.env["hc.requisition"].sudo()
-        waiting = Req.search([("state", "=", "waiting_approval"), ("approver_id", "in", [u.id for u in manager_by_leaver])])
+        waiting = Req.search(
+            [("state", "=", "waiting_approval"), ("approver_id", "in", [u.id for u in manager_by_leaver])]
+        )
         for req in waiting:
             target = manager_by_leaver.get(req.approver_id)
             if target:

@@ -15,7 +15,8 @@ class StockWarehouse(models.Model):
         string="Requisitions Served From",
         default="facility",
         required=True,
-        help="Where an approved requisition of this facility is taken from by internal transfer before it is purchased.",
+        help="Where an approved requisition of this facility is taken from by internal transfer "
+        "before it is purchased.",
     )
     hc_central_warehouse_id = fields.Many2one(
         "stock.warehouse",
@@ -58,7 +59,9 @@ class StockPicking(models.Model):
     def _action_done(self):
         res = super()._action_done()
         moves = self.move_ids
-        reqs = moves.hc_requisition_line_id.requisition_id | moves.purchase_line_id.hc_requisition_line_id.requisition_id
+        reqs = (
+            moves.hc_requisition_line_id.requisition_id | moves.purchase_line_id.hc_requisition_line_id.requisition_id
+        )
         if reqs:
             reqs.sudo()._hc_update_progress()
         return res
@@ -74,7 +77,9 @@ class PurchaseOrder(models.Model):
     _inherit = "purchase.order"
 
     hc_from_requisitions = fields.Boolean(
-        string="From Requisitions", readonly=True, copy=False,
+        string="From Requisitions",
+        readonly=True,
+        copy=False,
         help="Gathers the approved requisition lines of one supplier until a buyer confirms it.",
     )
     hc_requisition_ids = fields.Many2many("hc.requisition", compute="_compute_hc_requisitions", string="Requisitions")
@@ -87,5 +92,6 @@ class PurchaseOrder(models.Model):
 class PurchaseOrderLine(models.Model):
     _inherit = "purchase.order.line"
 
-    hc_requisition_line_id = fields.Many2one("hc.requisition.line", string="Requisition Item", index="btree_not_null",
-                                             readonly=True, copy=False)
+    hc_requisition_line_id = fields.Many2one(
+        "hc.requisition.line", string="Requisition Item", index="btree_not_null", readonly=True, copy=False
+    )

@@ -13,8 +13,12 @@ from hypothesis import strategies as st
 from ..lib import requisition as lib
 from ..lib import schema
 
-SAMPLE = Path(__file__).resolve().parents[2] / "tests" / "samples" / "fhir" / (
-    "SupplyRequest-dmi-supplyrequest-entete-commande-example.json"
+SAMPLE = (
+    Path(__file__).resolve().parents[2]
+    / "tests"
+    / "samples"
+    / "fhir"
+    / ("SupplyRequest-dmi-supplyrequest-entete-commande-example.json")
 )
 
 
@@ -62,13 +66,23 @@ def test_location_item_reference_priority_and_dates():
         quantity={"value": 3, "code": "BX"},
     )
     req = lib.from_supply_request(res)
-    assert (req.items[0].code, req.items[0].uom, req.deliver_to, req.priority) == ("PUMP-1", "BX", "ICU-CAB-07", "urgent")
+    assert (req.items[0].code, req.items[0].uom, req.deliver_to, req.priority) == (
+        "PUMP-1",
+        "BX",
+        "ICU-CAB-07",
+        "urgent",
+    )
     assert str(req.needed_by) == "2026-12-03" and req.reason == "Restock"
 
 
 def test_canonical_and_priorities():
-    body = {"id": "r-1", "type": "requisition", "requester": "E1", "priority": "stat",
-            "items": [{"item": {"code": "NS-1000"}, "quantity": 2.5, "uom": "EA"}]}
+    body = {
+        "id": "r-1",
+        "type": "requisition",
+        "requester": "E1",
+        "priority": "stat",
+        "items": [{"item": {"code": "NS-1000"}, "quantity": 2.5, "uom": "EA"}],
+    }
     assert schema.validate(body) == []
     req = lib.from_canonical(body)
     assert req.items[0].quantity == Decimal("2.5") and req.priority == "stat"

@@ -6,18 +6,28 @@ import uuid
 from datetime import date
 from pathlib import Path
 
-from odoo import Command, fields
+from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user
 
-FHIR_SAMPLE = Path(__file__).resolve().parents[2] / "tests" / "samples" / "fhir" / "SupplyRequest-dmi-supplyrequest-entete-commande-example.json"
+FHIR_SAMPLE = (
+    Path(__file__).resolve().parents[2]
+    / "tests"
+    / "samples"
+    / "fhir"
+    / "SupplyRequest-dmi-supplyrequest-entete-commande-example.json"
+)
 
 
 def message(body, message_type="requisition"):
     text = json.dumps(body, sort_keys=True)
     key = body.get("id") if message_type == "requisition" else f"SupplyRequest/{body['id']}"
-    return {"key": key, "body_hash": hashlib.sha256(text.encode()).hexdigest(), "message_type": message_type,
-            "payload": text}
+    return {
+        "key": key,
+        "body_hash": hashlib.sha256(text.encode()).hexdigest(),
+        "message_type": message_type,
+        "payload": text,
+    }
 
 
 class RequisitionSetup(TransactionCase):
@@ -36,55 +46,128 @@ class RequisitionSetup(TransactionCase):
         Location = env["stock.location"]
         cls.wh = env["stock.warehouse"].create({"name": "Test Hospital", "code": "TREQ"})
         cls.central = env["stock.warehouse"].create({"name": "Test Central", "code": "TCEN"})
-        cls.ward = Location.create({"name": "Ward 3", "barcode": "T-WARD-3", "usage": "internal",
-                                    "location_id": cls.wh.lot_stock_id.id})
-        cls.store = Location.create({"name": "Ward Store", "barcode": "T-REQ-STORE", "usage": "internal",
-                                     "location_id": cls.wh.lot_stock_id.id})
+        cls.ward = Location.create(
+            {"name": "Ward 3", "barcode": "T-WARD-3", "usage": "internal", "location_id": cls.wh.lot_stock_id.id}
+        )
+        cls.store = Location.create(
+            {"name": "Ward Store", "barcode": "T-REQ-STORE", "usage": "internal", "location_id": cls.wh.lot_stock_id.id}
+        )
         cls.supplier = env["res.partner"].create({"name": "Test MedSupply"})
         Product = env["product.product"]
-        cls.gloves = Product.create({"name": "Gloves T", "default_code": "T-GLV", "is_storable": True,
-                                     "standard_price": 2.0})
-        cls.syringe = Product.create({"name": "Syringe T", "default_code": "T-SYR", "is_storable": True,
-                                      "standard_price": 1.0,
-                                      "seller_ids": [Command.create({"partner_id": cls.supplier.id, "price": 0.8})]})
-        cls.pump = Product.create({"name": "Pump T", "default_code": "T-PUMP", "is_storable": True,
-                                   "seller_ids": [Command.create({"partner_id": cls.supplier.id, "price": 900.0})]})
+        cls.gloves = Product.create(
+            {"name": "Gloves T", "default_code": "T-GLV", "is_storable": True, "standard_price": 2.0}
+        )
+        cls.syringe = Product.create(
+            {
+                "name": "Syringe T",
+                "default_code": "T-SYR",
+                "is_storable": True,
+                "standard_price": 1.0,
+                "seller_ids": [Command.create({"partner_id": cls.supplier.id, "price": 0.8})],
+            }
+        )
+        cls.pump = Product.create(
+            {
+                "name": "Pump T",
+                "default_code": "T-PUMP",
+                "is_storable": True,
+                "seller_ids": [Command.create({"partner_id": cls.supplier.id, "price": 900.0})],
+            }
+        )
         env["stock.quant"]._update_available_quantity(cls.gloves, cls.store, 100)
         # the organisation: Medicine > Ward 3, managers with limits
         Role = env["hc.workforce.role"]
         approver_group = env.ref("healthcare_workforce.group_hc_department_approver")
-        cls.role_lead = Role.create({"code": "T-LEAD", "name": "Ward lead", "group_ids": [Command.set(approver_group.ids)],
-                                     "limit_ids": [Command.create({"currency_id": cls.currency.id, "amount": 500})]})
-        cls.role_dir = Role.create({"code": "T-DIR", "name": "Director", "group_ids": [Command.set(approver_group.ids)],
-                                    "limit_ids": [Command.create({"currency_id": cls.currency.id, "amount": 50000})]})
+        cls.role_lead = Role.create(
+            {
+                "code": "T-LEAD",
+                "name": "Ward lead",
+                "group_ids": [Command.set(approver_group.ids)],
+                "limit_ids": [Command.create({"currency_id": cls.currency.id, "amount": 500})],
+            }
+        )
+        cls.role_dir = Role.create(
+            {
+                "code": "T-DIR",
+                "name": "Director",
+                "group_ids": [Command.set(approver_group.ids)],
+                "limit_ids": [Command.create({"currency_id": cls.currency.id, "amount": 50000})],
+            }
+        )
         cls.u_lead = new_test_user(env, "t_lead", groups="healthcare_workforce.group_hc_department_approver")
         cls.u_dir = new_test_user(env, "t_dir", groups="healthcare_workforce.group_hc_department_approver")
         cls.u_nurse = new_test_user(env, "t_nurse", groups="healthcare_workforce.group_hc_requester")
         Emp = env["hr.employee"]
-        cls.director = Emp.create({"name": "Director", "hc_external_id": "T-DIR1", "user_id": cls.u_dir.id,
-                                   "hc_role_id": cls.role_dir.id})
-        cls.lead = Emp.create({"name": "Lead", "hc_external_id": "T-LEAD1", "user_id": cls.u_lead.id,
-                               "hc_role_id": cls.role_lead.id, "parent_id": cls.director.id})
+        cls.director = Emp.create(
+            {"name": "Director", "hc_external_id": "T-DIR1", "user_id": cls.u_dir.id, "hc_role_id": cls.role_dir.id}
+        )
+        cls.lead = Emp.create(
+            {
+                "name": "Lead",
+                "hc_external_id": "T-LEAD1",
+                "user_id": cls.u_lead.id,
+                "hc_role_id": cls.role_lead.id,
+                "parent_id": cls.director.id,
+            }
+        )
         Dept = env["hr.department"]
         cls.medicine = Dept.create({"name": "Medicine T", "hc_code": "T-MED", "manager_id": cls.director.id})
         cls.cc = env["account.analytic.account"].create(
-            {"name": "Ward 3 costs", "code": "T-CC3", "plan_id": env.ref("healthcare_workforce.analytic_plan_cost_centres").id}
+            {
+                "name": "Ward 3 costs",
+                "code": "T-CC3",
+                "plan_id": env.ref("healthcare_workforce.analytic_plan_cost_centres").id,
+            }
         )
-        cls.ward3 = Dept.create({"name": "Ward 3 T", "hc_code": "T-W3", "parent_id": cls.medicine.id,
-                                 "manager_id": cls.lead.id, "hc_location_id": cls.ward.id, "hc_cost_center_id": cls.cc.id})
-        cls.nurse = Emp.create({"name": "Nurse", "hc_external_id": "T-N1", "user_id": cls.u_nurse.id,
-                                "department_id": cls.ward3.id, "parent_id": cls.lead.id})
-        cls.budget = env["hc.budget"].create({"department_id": cls.ward3.id, "date_from": date(2000, 1, 1),
-                                              "date_to": date(2100, 12, 31), "amount": 1000})
+        cls.ward3 = Dept.create(
+            {
+                "name": "Ward 3 T",
+                "hc_code": "T-W3",
+                "parent_id": cls.medicine.id,
+                "manager_id": cls.lead.id,
+                "hc_location_id": cls.ward.id,
+                "hc_cost_center_id": cls.cc.id,
+            }
+        )
+        cls.nurse = Emp.create(
+            {
+                "name": "Nurse",
+                "hc_external_id": "T-N1",
+                "user_id": cls.u_nurse.id,
+                "department_id": cls.ward3.id,
+                "parent_id": cls.lead.id,
+            }
+        )
+        cls.budget = env["hc.budget"].create(
+            {
+                "department_id": cls.ward3.id,
+                "date_from": date(2000, 1, 1),
+                "date_to": date(2100, 12, 31),
+                "amount": 1000,
+            }
+        )
 
     def req_body(self, items, **extra):
-        return {"id": f"req-{uuid.uuid4().hex[:10]}", "type": "requisition", "requester": "T-N1", "department": "T-W3",
-                "deliver_to": "T-WARD-3", "priority": "routine", "items": items, **extra}
+        return {
+            "id": f"req-{uuid.uuid4().hex[:10]}",
+            "type": "requisition",
+            "requester": "T-N1",
+            "department": "T-W3",
+            "deliver_to": "T-WARD-3",
+            "priority": "routine",
+            "items": items,
+            **extra,
+        }
 
     def send(self, *docs):
         Message = self.env["hc.inbound.message"]
         ctx = self.env["hc.endpoint"]._auth_context(self.endpoint.code)
-        meta = {"correlation_id": "corr-req", "content_type": "application/json", "webhook_id": "w", "client_ip": "127.0.0.1"}
+        meta = {
+            "correlation_id": "corr-req",
+            "content_type": "application/json",
+            "webhook_id": "w",
+            "client_ip": "127.0.0.1",
+        }
         res = Message._ingest(ctx, list(docs), meta)
         Message.process_pending(commit=False, limit=1000)
         return Message.browse([r["message_id"] for r in res])
@@ -94,16 +177,20 @@ class RequisitionSetup(TransactionCase):
         return self.env["hc.requisition"].search([("message_id", "=", msg.id)])
 
     def events(self, req):
-        out = self.env["hc.outbound.message"].sudo().search(
-            [("res_model", "=", "hc.requisition"), ("res_id", "=", req.id)], order="id")
+        out = (
+            self.env["hc.outbound.message"]
+            .sudo()
+            .search([("res_model", "=", "hc.requisition"), ("res_id", "=", req.id)], order="id")
+        )
         return [json.loads(o.payload) for o in out]
-
 
 
 class RequisitionCase(RequisitionSetup):
     # ------------------------------------------------------------------ within budget
     def test_within_budget_on_hand_becomes_a_transfer_without_a_person(self):
-        req = self.requisition(self.send(message(self.req_body([{"item": {"code": "T-GLV"}, "quantity": 10, "uom": "EA"}]))))
+        req = self.requisition(
+            self.send(message(self.req_body([{"item": {"code": "T-GLV"}, "quantity": 10, "uom": "EA"}])))
+        )
         self.assertEqual(req.state, "ordered")
         line = req.line_ids
         self.assertEqual(line.fulfilment, "transfer")
@@ -160,7 +247,9 @@ class RequisitionCase(RequisitionSetup):
         self.assertEqual(req.approver_id, self.u_dir)
         act = req.activity_ids
         self.assertEqual(act.user_id, self.u_dir)
-        self.assertEqual(act.activity_type_id, self.env.ref("healthcare_requisition.mail_activity_requisition_approval"))
+        self.assertEqual(
+            act.activity_type_id, self.env.ref("healthcare_requisition.mail_activity_requisition_approval")
+        )
         self.assertFalse(req.line_ids.picking_id or req.line_ids.purchase_line_id, "nothing ordered yet")
         with self.assertRaises(AccessError):
             req.with_user(self.u_lead).action_approve("looks fine")  # not the lead's decision
@@ -199,8 +288,11 @@ class RequisitionCase(RequisitionSetup):
         hr = self.env["hc.endpoint"].create({"name": "HR", "code": "req-test-hr"})
         body = {"id": "leaver-1", "type": "hr.employee", "external_id": "T-LEAD1", "name": "Lead", "active": False}
         Message = self.env["hc.inbound.message"]
-        Message._ingest(self.env["hc.endpoint"]._auth_context(hr.code), [message(body, "hr.employee") | {"key": "leaver-1"}],
-                        {"correlation_id": "c", "content_type": "application/json", "webhook_id": "w", "client_ip": "1.1.1.1"})
+        Message._ingest(
+            self.env["hc.endpoint"]._auth_context(hr.code),
+            [message(body, "hr.employee") | {"key": "leaver-1"}],
+            {"correlation_id": "c", "content_type": "application/json", "webhook_id": "w", "client_ip": "1.1.1.1"},
+        )
         Message.process_pending(commit=False, limit=100)
         self.assertFalse(self.lead.active)
         self.assertFalse(self.u_lead.active)
@@ -210,11 +302,19 @@ class RequisitionCase(RequisitionSetup):
     # ------------------------------------------------------------------ FHIR, priorities, errors
     def test_fhir_supply_request_sample_goes_through(self):
         resource = json.loads(FHIR_SAMPLE.read_text())
-        self.env["hc.item.mapping"].create({"endpoint_id": self.endpoint.id, "external_code": "CDM", "product_id": self.gloves.id})
-        self.env["hr.employee"].create({"name": "DMI practitioner", "hc_external_id": "dmi-practitioner-example",
-                                        "department_id": self.ward3.id})
-        self.env["hc.location.mapping"].create({"endpoint_id": self.endpoint.id, "external_code": "dmi-organization-interne-example",
-                                                "location_id": self.ward.id})
+        self.env["hc.item.mapping"].create(
+            {"endpoint_id": self.endpoint.id, "external_code": "CDM", "product_id": self.gloves.id}
+        )
+        self.env["hr.employee"].create(
+            {"name": "DMI practitioner", "hc_external_id": "dmi-practitioner-example", "department_id": self.ward3.id}
+        )
+        self.env["hc.location.mapping"].create(
+            {
+                "endpoint_id": self.endpoint.id,
+                "external_code": "dmi-organization-interne-example",
+                "location_id": self.ward.id,
+            }
+        )
         msg = self.send(message(resource, "SupplyRequest"))
         req = self.requisition(msg)
         self.assertEqual(req.source, "fhir")
@@ -232,7 +332,9 @@ class RequisitionCase(RequisitionSetup):
     def test_stat_asks_for_the_highest_priority(self):
         Type = self.env["hc.message.type"]
         self.assertEqual(Type._document_priority("requisition", {"priority": "stat"}), 3)
-        self.assertEqual(Type._document_priority("SupplyRequest", {"resourceType": "SupplyRequest", "priority": "asap"}), 2)
+        self.assertEqual(
+            Type._document_priority("SupplyRequest", {"resourceType": "SupplyRequest", "priority": "asap"}), 2
+        )
         self.assertIsNone(Type._document_priority("requisition", {}))
 
     def test_unknown_item_waits_and_creates_nothing(self):
@@ -250,8 +352,14 @@ class RequisitionCase(RequisitionSetup):
         self.wh.hc_central_warehouse_id = self.central
         self.env["stock.quant"]._update_available_quantity(self.syringe, self.central.lot_stock_id, 30)
         op = self.env["stock.warehouse.orderpoint"].create(
-            {"warehouse_id": self.wh.id, "location_id": self.wh.lot_stock_id.id, "product_id": self.syringe.id,
-             "product_min_qty": 20, "product_max_qty": 100, "trigger": "manual"}
+            {
+                "warehouse_id": self.wh.id,
+                "location_id": self.wh.lot_stock_id.id,
+                "product_id": self.syringe.id,
+                "product_min_qty": 20,
+                "product_max_qty": 100,
+                "trigger": "manual",
+            }
         )
         shortage = self.env["hc.shortage"].search([("id", "=", op.id)])
         self.assertEqual((shortage.warehouse_id, shortage.shortage), (self.wh, 20))

@@ -42,7 +42,7 @@ def normalise(message_type, obj):
     keys = {"employee": EMPLOYEE_KEYS, "department": DEPARTMENT_KEYS, "cost_center": COST_CENTER_KEYS}[kind]
     key = _clean(obj["external_id"] if kind == "employee" else obj["code"])
     values = {name: _clean(obj[name]) for name in keys if name in obj}
-    if "work_email" in values and values["work_email"]:
+    if values.get("work_email"):
         values["work_email"] = values["work_email"].lower()
     doc = HrDoc(kind, key, values, active=obj.get("active", True) is not False)
     if kind == "employee":

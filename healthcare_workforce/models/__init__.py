@@ -1,5 +1,1 @@
-from . import hc_code_catalog
-from . import hc_workforce_role
-from . import hr_owned
-from . import hc_processor_workforce
-from . import res_config_settings
+from . import hc_code_catalog, hc_processor_workforce, hc_workforce_role, hr_owned, res_config_settings

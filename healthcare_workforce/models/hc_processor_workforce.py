@@ -49,7 +49,11 @@ class HcProcessorWorkforce(models.AbstractModel):
     @api.model
     def _openapi_schemas(self):
         return {
-            "schemas": {"HrCostCenter": schema.COST_CENTER, "HrDepartment": schema.DEPARTMENT, "HrEmployee": schema.EMPLOYEE},
+            "schemas": {
+                "HrCostCenter": schema.COST_CENTER,
+                "HrDepartment": schema.DEPARTMENT,
+                "HrEmployee": schema.EMPLOYEE,
+            },
             "json_bodies": ["HrCostCenter", "HrDepartment", "HrEmployee"],
         }
 
@@ -121,7 +125,12 @@ class HcProcessorWorkforce(models.AbstractModel):
                     changed["hc_hr_managed"] = True
                 writes.append((rec, changed))
             else:
-                to_create.append((msg, {**vals, "code": doc.key, "plan_id": plan.id, "company_id": company.id, "hc_hr_managed": True}))
+                to_create.append(
+                    (
+                        msg,
+                        {**vals, "code": doc.key, "plan_id": plan.id, "company_id": company.id, "hc_hr_managed": True},
+                    )
+                )
         created = Account.create([v for _m, v in to_create]) if to_create else Account
         for (msg, _v), rec in zip(to_create, created, strict=True):
             out[msg.id] = {"result_model": "account.analytic.account", "result_ids": rec.ids}
@@ -190,20 +199,21 @@ class HcProcessorWorkforce(models.AbstractModel):
             else:
                 to_create.append((msg, doc, {**vals, "hc_code": doc.key, "company_id": company.id}))
         created = Dept.create([v for _m, _d, v in to_create]) if to_create else Dept
-        for (msg, doc, vals), rec in zip(to_create, created, strict=True):
+        for (msg, doc, _vals), rec in zip(to_create, created, strict=True):
             existing[doc.key] = rec
             pending.append((msg, doc, rec, {}))
         for key, (msg, ext) in deferred_by_key.items():
             state["deferred"].append((msg, existing[key], ext))
         # parents once every department of the batch exists
         writes = []
-        for msg, doc, rec, vals in pending:
+        for msg, doc, rec, stated in pending:
+            vals = stated
             if "parent" in doc.values:
                 parent = doc.values["parent"]
                 if parent and parent not in existing:
                     out[msg.id] = self._hc_unknown(msg, [("parent department", parent)])
                     continue
-                vals = {**vals, "parent_id": existing[parent].id if parent else False}
+                vals = {**stated, "parent_id": existing[parent].id if parent else False}
             changed = {k: v for k, v in vals.items() if _value(rec[k]) != v}
             writes.append((rec, changed))
             out[msg.id] = {"result_model": "hr.department", "result_ids": rec.ids}
@@ -230,8 +240,13 @@ class HcProcessorWorkforce(models.AbstractModel):
         for msg, doc in items:
             leaver = doc.is_leaver(today)
             vals, missing = {"active": not leaver}, []
-            for src, dst in (("name", "name"), ("work_email", "work_email"), ("facility", "hc_facility"),
-                             ("start_date", "hc_start_date"), ("end_date", "hc_end_date")):
+            for src, dst in (
+                ("name", "name"),
+                ("work_email", "work_email"),
+                ("facility", "hc_facility"),
+                ("start_date", "hc_start_date"),
+                ("end_date", "hc_end_date"),
+            ):
                 if src in doc.values:
                     vals[dst] = doc.values[src] or False
             if "department" in doc.values:
@@ -273,15 +288,14 @@ class HcProcessorWorkforce(models.AbstractModel):
             pending.append((msg, doc, rec, {}))
         # managers once every employee of the batch exists; then what changed, grouped
         writes, before = [], {}
-        for msg, doc, rec, vals in pending:
+        for msg, doc, rec, stated in pending:
+            vals = stated
             if "manager" in doc.values:
                 ext = doc.values["manager"]
-                if ext and ext not in existing:
-                    existing.update(self._hc_employees(company, {ext}))
-                if ext and ext not in existing:
+                if ext and ext not in existing:  # looked up with the batch's employees above
                     out[msg.id] = self._hc_unknown(msg, [("manager", ext)])
                     continue
-                vals = {**vals, "parent_id": existing[ext].id if ext else False}
+                vals = {**stated, "parent_id": existing[ext].id if ext else False}
             changed = {k: v for k, v in vals.items() if _value(rec[k]) != v}
             before[rec.id] = (rec.active, rec.hc_role_id, rec.parent_id)
             writes.append((rec, changed))
@@ -354,8 +368,16 @@ class HcProcessorWorkforce(models.AbstractModel):
             return
         logins = {v["work_email"] for v in hires}
         by_login = {u.login: u for u in Users.search([("login", "in", list(logins))])}
-        taken = set(self.env["hr.employee"].with_context(active_test=False).search(
-            [("user_id", "in", [u.id for u in by_login.values()])]).user_id.ids) if by_login else set()
+        taken = (
+            set(
+                self.env["hr.employee"]
+                .with_context(active_test=False)
+                .search([("user_id", "in", [u.id for u in by_login.values()])])
+                .user_id.ids
+            )
+            if by_login
+            else set()
+        )
         new_vals, new_for = [], []
         for vals in hires:
             user = by_login.get(vals["work_email"])
@@ -363,16 +385,23 @@ class HcProcessorWorkforce(models.AbstractModel):
                 vals["user_id"] = user.id
                 taken.add(user.id)
             elif not user and vals["work_email"] not in {v["login"] for v in new_vals}:
-                new_vals.append({
-                    "name": vals["name"],
-                    "login": vals["work_email"],
-                    "email": vals["work_email"],
-                    "company_id": company.id,
-                    "company_ids": [Command.set([company.id])],
-                    "groups_id": [Command.set(
-                        (self.env.ref("base.group_user") | self.env["hc.workforce.role"].browse(vals.get("hc_role_id")).group_ids).ids
-                    )],
-                })
+                new_vals.append(
+                    {
+                        "name": vals["name"],
+                        "login": vals["work_email"],
+                        "email": vals["work_email"],
+                        "company_id": company.id,
+                        "company_ids": [Command.set([company.id])],
+                        "groups_id": [
+                            Command.set(
+                                (
+                                    self.env.ref("base.group_user")
+                                    | self.env["hc.workforce.role"].browse(vals.get("hc_role_id")).group_ids
+                                ).ids
+                            )
+                        ],
+                    }
+                )
                 new_for.append(vals)
         if new_vals:
             users = Users.create(new_vals)

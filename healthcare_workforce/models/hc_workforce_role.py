@@ -47,9 +47,12 @@ class HcWorkforceRole(models.Model):
     def _managed_groups(self):
         """Every group a role can give: what HR owns on a synchronised user."""
         roles = self.sudo().with_context(active_test=False).search([])
-        return roles.group_ids | self.env.ref("healthcare_workforce.group_hc_requester") | self.env.ref(
-            "healthcare_workforce.group_hc_department_approver"
-        ) | self.env.ref("healthcare_workforce.group_hc_buyer")
+        return (
+            roles.group_ids
+            | self.env.ref("healthcare_workforce.group_hc_requester")
+            | self.env.ref("healthcare_workforce.group_hc_department_approver")
+            | self.env.ref("healthcare_workforce.group_hc_buyer")
+        )
 
 
 class HcWorkforceRoleLimit(models.Model):

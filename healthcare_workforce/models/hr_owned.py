@@ -86,7 +86,9 @@ class HrEmployee(models.Model):
     )
 
     hc_external_id = fields.Char(
-        string="HR External ID", index=True, copy=False,
+        string="HR External ID",
+        index=True,
+        copy=False,
         help="The employee's identifier in the HR system; set only by the HR interface.",
     )
     hc_role_id = fields.Many2one("hc.workforce.role", string="Role", index=True, help="Gives the purchasing rights.")
@@ -97,7 +99,11 @@ class HrEmployee(models.Model):
     hc_hr_managed = fields.Boolean(compute="_compute_hc_hr_managed", string="Managed by HR")
 
     _sql_constraints = [
-        ("hc_external_id_company_unique", "unique(hc_external_id, company_id)", "An HR external id is unique per company.")
+        (
+            "hc_external_id_company_unique",
+            "unique(hc_external_id, company_id)",
+            "An HR external id is unique per company.",
+        )
     ]
 
     @api.depends("hc_external_id")

@@ -6,8 +6,9 @@ from ..lib import hrdoc, schema
 
 
 def test_only_what_is_stated_is_a_change_and_emails_are_lower_case():
-    doc = hrdoc.normalise("hr.employee", {"external_id": " E1 ", "name": "Ana", "work_email": "Ana@X.example",
-                                          "manager": ""})
+    doc = hrdoc.normalise(
+        "hr.employee", {"external_id": " E1 ", "name": "Ana", "work_email": "Ana@X.example", "manager": ""}
+    )
     assert doc.key == "E1"
     assert doc.values == {"name": "Ana", "work_email": "ana@x.example", "manager": None}
     assert "department" not in doc.values
@@ -17,7 +18,9 @@ def test_leavers():
     today = date(2026, 12, 1)
     assert hrdoc.normalise("hr.employee", {"external_id": "E", "name": "x", "active": False}).is_leaver(today)
     assert hrdoc.normalise("hr.employee", {"external_id": "E", "name": "x", "end_date": "2026-11-30"}).is_leaver(today)
-    assert not hrdoc.normalise("hr.employee", {"external_id": "E", "name": "x", "end_date": "2026-12-01"}).is_leaver(today)
+    assert not hrdoc.normalise("hr.employee", {"external_id": "E", "name": "x", "end_date": "2026-12-01"}).is_leaver(
+        today
+    )
 
 
 def test_schemas_name_the_field_never_the_value():

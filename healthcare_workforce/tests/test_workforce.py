@@ -13,7 +13,12 @@ def hr(message_type, **body):
     text = json.dumps(body, sort_keys=True)
     import hashlib
 
-    return {"key": body["id"], "body_hash": hashlib.sha256(text.encode()).hexdigest(), "message_type": message_type, "payload": text}
+    return {
+        "key": body["id"],
+        "body_hash": hashlib.sha256(text.encode()).hexdigest(),
+        "message_type": message_type,
+        "payload": text,
+    }
 
 
 class WorkforceCase(TransactionCase):
@@ -27,7 +32,9 @@ class WorkforceCase(TransactionCase):
         cls.buyer_group = env.ref("healthcare_workforce.group_hc_buyer")
         Role = env["hc.workforce.role"]
         eur = env.company.currency_id
-        cls.nurse = Role.create({"code": "T-NURSE", "name": "Nurse", "group_ids": [Command.set(cls.requester_group.ids)]})
+        cls.nurse = Role.create(
+            {"code": "T-NURSE", "name": "Nurse", "group_ids": [Command.set(cls.requester_group.ids)]}
+        )
         cls.ward_mgr = Role.create(
             {
                 "code": "T-WARDMGR",
@@ -41,7 +48,12 @@ class WorkforceCase(TransactionCase):
     def send(self, *docs):
         Message = self.env["hc.inbound.message"]
         ctx = self.env["hc.endpoint"]._auth_context(self.endpoint.code)
-        meta = {"correlation_id": "c-1", "content_type": "application/json", "webhook_id": "w-1", "client_ip": "127.0.0.1"}
+        meta = {
+            "correlation_id": "c-1",
+            "content_type": "application/json",
+            "webhook_id": "w-1",
+            "client_ip": "127.0.0.1",
+        }
         res = Message._ingest(ctx, list(docs), meta)
         Message.process_pending(commit=False, limit=1000)
         return Message.browse([r["message_id"] for r in res])
@@ -54,9 +66,24 @@ class WorkforceCase(TransactionCase):
             hr("hr.cost_center", code="T-CC1", name="ICU costs"),
             hr("hr.department", code="T-MED", name="Medicine"),
             hr("hr.department", code="T-ICU", name="ICU", parent="T-MED", cost_center="T-CC1", facility="GENHOSP"),
-            hr("hr.employee", external_id="T-E1", name="Boss One", work_email="boss1@t.example", department="T-MED", role="T-WARDMGR"),
-            hr("hr.employee", external_id="T-E2", name="Nurse Two", work_email="nurse2@t.example", department="T-ICU",
-               role="T-NURSE", manager="T-E1", cost_center="T-CC1"),
+            hr(
+                "hr.employee",
+                external_id="T-E1",
+                name="Boss One",
+                work_email="boss1@t.example",
+                department="T-MED",
+                role="T-WARDMGR",
+            ),
+            hr(
+                "hr.employee",
+                external_id="T-E2",
+                name="Nurse Two",
+                work_email="nurse2@t.example",
+                department="T-ICU",
+                role="T-NURSE",
+                manager="T-E1",
+                cost_center="T-CC1",
+            ),
         )
 
     def test_upsert_and_hire_gets_user_with_role_groups(self):
@@ -81,8 +108,18 @@ class WorkforceCase(TransactionCase):
         stamp = nurse.write_date
         self.env.cr.execute("SELECT count(*) FROM hr_employee")
         count = self.env.cr.fetchone()[0]
-        msgs = self.send(hr("hr.employee", external_id="T-E2", name="Nurse Two", work_email="nurse2@t.example",
-                            department="T-ICU", role="T-NURSE", manager="T-E1", cost_center="T-CC1"))
+        msgs = self.send(
+            hr(
+                "hr.employee",
+                external_id="T-E2",
+                name="Nurse Two",
+                work_email="nurse2@t.example",
+                department="T-ICU",
+                role="T-NURSE",
+                manager="T-E1",
+                cost_center="T-CC1",
+            )
+        )
         self.assertEqual(msgs.state, "done")
         self.env.cr.execute("SELECT count(*), max(write_date) FROM hr_employee WHERE hc_external_id = 'T-E2'")
         self.assertEqual(self.env.cr.fetchone()[0], 1)
