@@ -190,7 +190,8 @@ class HcShortage(models.Model):
     max_qty = fields.Float(string="Maximum", readonly=True, digits="Product Unit of Measure")
     on_hand = fields.Float(string="On Hand", readonly=True, digits="Product Unit of Measure")
     shortage = fields.Float(string="Below Minimum By", readonly=True, digits="Product Unit of Measure")
-    central_warehouse_id = fields.Many2one("stock.warehouse", string="Central Store", readonly=True)
+    # not in the view's SQL: the view may be created before stock.warehouse gets this column
+    central_warehouse_id = fields.Many2one(related="warehouse_id.hc_central_warehouse_id", string="Central Store")
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
@@ -199,10 +200,8 @@ class HcShortage(models.Model):
             CREATE VIEW {self._table} AS (
                 SELECT op.id AS id, op.warehouse_id, op.company_id, op.product_id, op.location_id,
                        pt.uom_id AS uom_id, op.product_min_qty AS min_qty, op.product_max_qty AS max_qty,
-                       coalesce(q.qty, 0) AS on_hand, op.product_min_qty - coalesce(q.qty, 0) AS shortage,
-                       wh.hc_central_warehouse_id AS central_warehouse_id
+                       coalesce(q.qty, 0) AS on_hand, op.product_min_qty - coalesce(q.qty, 0) AS shortage
                   FROM stock_warehouse_orderpoint op
-                  JOIN stock_warehouse wh ON wh.id = op.warehouse_id
                   JOIN product_product pp ON pp.id = op.product_id
                   JOIN product_template pt ON pt.id = pp.product_tmpl_id
                   JOIN stock_location ol ON ol.id = op.location_id
