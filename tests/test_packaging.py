@@ -22,11 +22,14 @@ ADDONS = [
     "healthcare_inventory_sync",
     "healthcare_procurement_edi",
     "healthcare_recall",
+    "healthcare_workforce",
+    "healthcare_requisition",
     # the auto_install glue modules between them
     "healthcare_audit_inventory",
     "healthcare_audit_purchase",
     "healthcare_inventory_account",
     "healthcare_audit_recall",
+    "healthcare_audit_workforce",
 ]
 
 

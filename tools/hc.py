@@ -32,6 +32,8 @@ SUITE_MODULES = [
     "healthcare_inventory_sync",
     "healthcare_procurement_edi",
     "healthcare_recall",
+    "healthcare_workforce",
+    "healthcare_requisition",
 ]
 DEMO_MODULE = "healthcare_integration_demo"
 PG_VARS = ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGSERVICE")

@@ -6,7 +6,7 @@
     "license": "LGPL-3",
     "author": "Healthcare Integration Suite",
     "website": "https://github.com/healthcare-integration-suite/odoo-healthcare-integration",
-    "depends": ["stock", "product_expiry", "purchase_stock", "healthcare_inventory_sync"],
+    "depends": ["stock", "product_expiry", "purchase_stock", "healthcare_inventory_sync", "healthcare_requisition"],
     # The whole addon is demo data: it is loaded as data so that it also installs into
     # databases created without demo data (--without-demo=all).
     "data": [
@@ -18,6 +18,7 @@
         "data/stock_lot_data.xml",
         "data/stock_quant_data.xml",
         "data/hc_team_data.xml",
+        "data/hc_requisition_data.xml",
     ],
     "installable": True,
     "application": False,

@@ -319,6 +319,8 @@ class HcApiController(http.Controller):
                     forbidden=True,
                     error_detail=f"This endpoint may not send messages of type '{doc.message_type}'.",
                 )
+            if not error:
+                item["priority"] = Type._document_priority(doc.message_type, obj)
             docs.append(item)
         return docs
 

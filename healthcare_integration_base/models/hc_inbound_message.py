@@ -305,7 +305,7 @@ class HcInboundMessage(models.Model):
                     now,
                     ctx["user_id"],
                     now,
-                    max(Type._priority_of(doc.get("message_type")), ctx.get("priority") or 0),
+                    max(Type._priority_of(doc.get("message_type")), ctx.get("priority") or 0, doc.get("priority") or 0),
                 )
             )
         self.env.cr.execute(

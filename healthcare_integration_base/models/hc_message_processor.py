@@ -38,6 +38,11 @@ class HcMessageProcessor(models.AbstractModel):
         return []
 
     @api.model
+    def _document_priority(self, message_type, document):
+        """The priority (0 low .. 3 critical) this document asks for, or None (the type's)."""
+        return None
+
+    @api.model
     def _openapi_schemas(self):
         """The JSON Schemas this processor validates with, for /hc/v1/openapi.json:
         ``{"schemas": {name: schema}, "json_bodies": [names a JSON body may be]}``."""

@@ -134,6 +134,16 @@ class HcMessageType(models.Model):
         return row[5] if row else DEFAULT_PRIORITY
 
     @api.model
+    def _document_priority(self, message_type, document):
+        """The priority a document asks for itself (a ``stat`` requisition), or None: its
+        processor's ``_document_priority``; the message gets the highest of this, its type's and
+        its endpoint's."""
+        row = self._match(message_type)
+        if not row or row[4] not in self.env:
+            return None
+        return self.env[row[4]]._document_priority(message_type, document)
+
+    @api.model
     def _validate_at_door(self, message_type, document, kind):
         """Violations the type's processor finds in a document at the door (empty: accept).
 

@@ -20,6 +20,8 @@ SUITE_MODULES = (
     "healthcare_inventory_sync",
     "healthcare_procurement_edi",
     "healthcare_recall",
+    "healthcare_workforce",
+    "healthcare_requisition",
 )
 DRIVER = "@healthcare_integration_base/../tests/tours/hc_every_screen"
 

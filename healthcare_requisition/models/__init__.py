@@ -1,0 +1,1 @@
+from . import hc_budget, hc_code_catalog, hc_processor_requisition, hc_replenishment, hc_requisition, hr, stock
