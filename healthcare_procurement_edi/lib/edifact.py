@@ -51,7 +51,11 @@ def tokenize(data):
         text = text[9:].strip()
     else:
         comp, elem, decimal, release, reserved, term = ":+.? '"
-    if len({comp, elem, term}) != 3 or any(ch.isalnum() or ch in "\r\n\t" for ch in (comp, elem, term)) or " " in (comp, elem, term):
+    if (
+        len({comp, elem, term}) != 3
+        or any(ch.isalnum() or ch in "\r\n\t" for ch in (comp, elem, term))
+        or " " in (comp, elem, term)
+    ):
         raise EdiError("bad_separator", "The UNA separators are not distinct usable characters.", "UNA", 1)
     if release == " " or release.isalnum() or release in (comp, elem, term):
         release = None
@@ -123,6 +127,8 @@ def parse(data):
     unb = segments[0]
     if unb[0] != "UNB":
         raise EdiError("not_an_interchange", "An EDIFACT interchange starts with UNA or UNB.")
+    if len(unb) < 6 or not el(unb, 5):
+        raise EdiError("truncated", "The UNB segment is incomplete (no interchange control reference).", "UNB", 1)
     ic = Interchange(
         syntax="edifact",
         version=":".join(x for x in (el(unb, 1, 0), el(unb, 1, 1)) if x),
@@ -180,7 +186,9 @@ def parse(data):
             target.sets.append(msg)
         elif tag == "UNT":
             if msg is None:
-                problems.append(Problem("segment_outside_set", "A UNT without its UNH.", "UNT", pos, None, "interchange"))
+                problems.append(
+                    Problem("segment_outside_set", "A UNT without its UNH.", "UNT", pos, None, "interchange")
+                )
                 continue
             msg.segments.append(seg)
             _close_msg(msg, seg)
@@ -190,7 +198,9 @@ def parse(data):
                 _close_msg(msg, None)
                 msg = None
             if group is None:
-                problems.append(Problem("segment_outside_group", "A UNE without its UNG.", "UNE", pos, None, "interchange"))
+                problems.append(
+                    Problem("segment_outside_group", "A UNE without its UNG.", "UNE", pos, None, "interchange")
+                )
                 continue
             _close_group(group, seg, pos)
             group = None
@@ -203,16 +213,22 @@ def parse(data):
                 group = None
             unz = (seg, pos)
             if pos != len(segments):
-                problems.append(Problem("data_after_unz", "Segments follow the UNZ segment.", "UNZ", pos, None, "interchange"))
+                problems.append(
+                    Problem("data_after_unz", "Segments follow the UNZ segment.", "UNZ", pos, None, "interchange")
+                )
             break
         else:
-            problems.append(Problem("segment_outside_set", "A segment outside any message.", tag[:3], pos, None, "interchange"))
+            problems.append(
+                Problem("segment_outside_set", "A segment outside any message.", tag[:3], pos, None, "interchange")
+            )
     if msg is not None:
         _close_msg(msg, None)
     if group is not None:
         _close_group(group, None, len(segments) + 1)
     if unz is None:
-        problems.append(Problem("truncated", "The interchange has no UNZ trailer (truncated).", "UNZ", None, None, "interchange"))
+        problems.append(
+            Problem("truncated", "The interchange has no UNZ trailer (truncated).", "UNZ", None, None, "interchange")
+        )
     else:
         seg, pos = unz
         if explicit_groups:
@@ -220,9 +236,20 @@ def parse(data):
         else:
             expected = len(ic.sets)
         if el(seg, 1) != str(expected):
-            problems.append(Problem("count_mismatch", "UNZ 0036 does not match the number of messages or groups.", "UNZ", pos, 1, "interchange"))
+            problems.append(
+                Problem(
+                    "count_mismatch",
+                    "UNZ 0036 does not match the number of messages or groups.",
+                    "UNZ",
+                    pos,
+                    1,
+                    "interchange",
+                )
+            )
         if el(seg, 2) != ic.control_number:
-            problems.append(Problem("control_mismatch", "UNZ 0020 does not match the UNB reference.", "UNZ", pos, 2, "interchange"))
+            problems.append(
+                Problem("control_mismatch", "UNZ 0020 does not match the UNB reference.", "UNZ", pos, 2, "interchange")
+            )
     for tset in ic.sets:
         mapper = MAPPERS.get(tset.set_id)
         tset.document = mapper(tset.segments, seps) if mapper else None
@@ -243,9 +270,20 @@ def _close_msg(msg, unt):
         return
     count = len(msg.segments)
     if el(unt, 1) != str(count):
-        msg.problems.append(Problem("count_mismatch", "UNT 0074 does not match the number of segments in the message.", "UNT", count, 1, "set"))
+        msg.problems.append(
+            Problem(
+                "count_mismatch",
+                "UNT 0074 does not match the number of segments in the message.",
+                "UNT",
+                count,
+                1,
+                "set",
+            )
+        )
     if el(unt, 2) != msg.control_number:
-        msg.problems.append(Problem("control_mismatch", "UNT 0062 does not match the UNH reference.", "UNT", count, 2, "set"))
+        msg.problems.append(
+            Problem("control_mismatch", "UNT 0062 does not match the UNH reference.", "UNT", count, 2, "set")
+        )
 
 
 def _close_group(group, une, pos):
@@ -253,9 +291,15 @@ def _close_group(group, une, pos):
         group.problems.append(Problem("truncated", "The group has no UNE trailer.", "UNE", None, None, "group"))
         return
     if el(une, 1) != str(len(group.sets)):
-        group.problems.append(Problem("count_mismatch", "UNE 0060 does not match the number of messages in the group.", "UNE", pos, 1, "group"))
+        group.problems.append(
+            Problem(
+                "count_mismatch", "UNE 0060 does not match the number of messages in the group.", "UNE", pos, 1, "group"
+            )
+        )
     if el(une, 2) != group.control_number:
-        group.problems.append(Problem("control_mismatch", "UNE 0048 does not match the UNG reference.", "UNE", pos, 2, "group"))
+        group.problems.append(
+            Problem("control_mismatch", "UNE 0048 does not match the UNG reference.", "UNE", pos, 2, "group")
+        )
 
 
 # --------------------------------------------------------------------------- mappings
@@ -302,7 +346,9 @@ def _new_item(seg):
     item = {"buyer_part": None, "vendor_part": None, "gtin": None}
     code, qual = el(seg, 3, 0), el(seg, 3, 1)
     if code:
-        key = common.EDIFACT_ITEM_QUALIFIERS.get(qual, "gtin" if code.isdigit() and len(code) in (8, 12, 13, 14) and not qual else None)
+        key = common.EDIFACT_ITEM_QUALIFIERS.get(
+            qual, "gtin" if code.isdigit() and len(code) in (8, 12, 13, 14) and not qual else None
+        )
         if key == "gtin":
             code = common.gtin14(code)
         if key:
@@ -444,7 +490,15 @@ ORDRSP_LINE = {
 
 
 def map_ordrsp(segments, seps):
-    doc = {"kind": "po_ack", "po_number": None, "ack_number": None, "date": None, "status": None, "raw_status": None, "lines": []}
+    doc = {
+        "kind": "po_ack",
+        "po_number": None,
+        "ack_number": None,
+        "date": None,
+        "status": None,
+        "raw_status": None,
+        "lines": [],
+    }
 
     def header(seg, summary):
         tag = seg[0]
@@ -480,7 +534,9 @@ def map_ordrsp(segments, seps):
     def line_seg(entry, seg):
         tag = seg[0]
         if tag == "PIA":
-            if el(seg, 1) in ("X", "3") or (el(seg, 1) == "5" and any(entry[k] for k in ("gtin", "vendor_part", "buyer_part"))):
+            if el(seg, 1) in ("X", "3") or (
+                el(seg, 1) == "5" and any(entry[k] for k in ("gtin", "vendor_part", "buyer_part"))
+            ):
                 # PIA 4347 'X'/'3' (or a product identification next to the LIN item): substitute
                 sub = {"buyer_part": None, "vendor_part": None, "gtin": None, "description": None}
                 _pia(seg, sub)
@@ -519,7 +575,15 @@ def map_ordrsp(segments, seps):
 
 
 def map_desadv(segments, seps):
-    doc = {"kind": "asn", "asn_number": None, "po_numbers": [], "ship_date": None, "expected_date": None, "date": None, "lines": []}
+    doc = {
+        "kind": "asn",
+        "asn_number": None,
+        "po_numbers": [],
+        "ship_date": None,
+        "expected_date": None,
+        "date": None,
+        "lines": [],
+    }
     state = {"sscc": None, "line": None, "pci": None, "po": None}
 
     def add_po(number):
@@ -638,11 +702,21 @@ def map_invoic(segments, seps):
         elif tag == "CUX":
             doc["currency"] = doc["currency"] or clean(el(seg, 1, 1))
         elif tag == "ALC":
-            state["alc"] = {"type": _alc_type(seg), "amount": None, "code": clean(el(seg, 5, 0)) or None, "_sign": -1 if el(seg, 1) == "A" else 1}
+            state["alc"] = {
+                "type": _alc_type(seg),
+                "amount": None,
+                "code": clean(el(seg, 5, 0)) or None,
+                "_sign": -1 if el(seg, 1) == "A" else 1,
+            }
             doc["charges"].append(state["alc"])
         elif tag == "MOA":
             qual, amount = el(seg, 1, 0), _num(seg, 1, 1, seps)
-            if state["alc"] is not None and qual in ("8", "23", "204", "25") and state["alc"]["amount"] is None and amount is not None:
+            if (
+                state["alc"] is not None
+                and qual in ("8", "23", "204", "25")
+                and state["alc"]["amount"] is None
+                and amount is not None
+            ):
                 state["alc"]["amount"] = common.fmt_decimal(Decimal(amount) * state["alc"]["_sign"])
             elif summary and qual in ("77", "86", "9", "39") and amount is not None:
                 if qual in ("77", "86") or doc["total"] is None:
@@ -692,9 +766,20 @@ def map_invoic(segments, seps):
         elif tag == "RFF" and el(seg, 1, 0) == "LI":
             entry["line_id"] = line_id(el(seg, 1, 2) or el(seg, 1, 1))
         elif tag == "ALC":
-            state["alc"] = {"type": _alc_type(seg), "amount": None, "code": clean(el(seg, 5, 0)) or None, "_sign": -1 if el(seg, 1) == "A" else 1, "line_id": entry["line_id"]}
+            state["alc"] = {
+                "type": _alc_type(seg),
+                "amount": None,
+                "code": clean(el(seg, 5, 0)) or None,
+                "_sign": -1 if el(seg, 1) == "A" else 1,
+                "line_id": entry["line_id"],
+            }
             doc["charges"].append(state["alc"])
-        elif tag == "MOA" and state["alc"] is not None and el(seg, 1, 0) in ("8", "23", "204", "25") and state["alc"]["amount"] is None:
+        elif (
+            tag == "MOA"
+            and state["alc"] is not None
+            and el(seg, 1, 0) in ("8", "23", "204", "25")
+            and state["alc"]["amount"] is None
+        ):
             amount = _num(seg, 1, 1, seps)
             if amount is not None:
                 state["alc"]["amount"] = common.fmt_decimal(Decimal(amount) * state["alc"]["_sign"])
@@ -769,7 +854,7 @@ def read_contrl(tset):
             )
             (current.set_acks if current is not None else top_level).append(ack)
         elif tag in ("UCS", "UCD"):
-            target = (current.set_acks if current is not None else top_level)
+            target = current.set_acks if current is not None else top_level
             if target:
                 if tag == "UCS":
                     target[-1].errors.append(f"UCS segment {el(seg, 1)} error {el(seg, 2)}".strip())
@@ -868,7 +953,13 @@ def _nad(role, party, ship=False):
         ident = ""
     seg = ["NAD", role, ident, "", party.get("name") or ""]
     if ship:
-        seg += [party.get("street") or "", party.get("city") or "", "", party.get("zip") or "", party.get("country") or ""]
+        seg += [
+            party.get("street") or "",
+            party.get("city") or "",
+            "",
+            party.get("zip") or "",
+            party.get("country") or "",
+        ]
     return [tuple(seg)]
 
 
@@ -932,7 +1023,14 @@ def ordchg_body(po, env, kind):
     return orders_body(po, env, function="1" if kind == "cancel" else "4", doc_code="230", kind=kind)
 
 
-ACTION_FOR_STATUS = {"accepted": "5", "changed": "3", "backordered": "3", "substituted": "3", "rejected": "7", "on_hold": "4"}
+ACTION_FOR_STATUS = {
+    "accepted": "5",
+    "changed": "3",
+    "backordered": "3",
+    "substituted": "3",
+    "rejected": "7",
+    "on_hold": "4",
+}
 
 
 def ordrsp_body(ack, env):
@@ -954,7 +1052,16 @@ def ordrsp_body(ack, env):
                 if sub.get(key):
                     pia.append((sub[key], qual))
             body.append(tuple(pia))
-        body.append(("QTY", ("113" if line.get("status") != "backordered" else "21", common.fmt_decimal(line.get("quantity")), line.get("uom") or "")))
+        body.append(
+            (
+                "QTY",
+                (
+                    "113" if line.get("status") != "backordered" else "21",
+                    common.fmt_decimal(line.get("quantity")),
+                    line.get("uom") or "",
+                ),
+            )
+        )
         if line.get("status") == "backordered":
             body.append(("QTY", ("83", common.fmt_decimal(line.get("quantity")), line.get("uom") or "")))
         if line.get("date"):
@@ -982,9 +1089,9 @@ def desadv_body(asn, env):
     body.append(("CPS", "1"))
     cps = 1
     for line in asn.get("lines") or []:
+        cps += 1
+        body.append(("CPS", str(cps), "1"))
         if line.get("sscc"):
-            cps += 1
-            body.append(("CPS", str(cps), "1"))
             body.append(("PAC", "1", "", "201"))
             body.append(("PCI", "33E"))
             body.append(("GIN", "BJ", line["sscc"]))
@@ -1073,7 +1180,13 @@ def contrl_body(ic, env):
                 ucm_code = UCM_ERROR.get(unt_errors[0].code, "13")
             msgs.append(
                 (
-                    ("UCM", tset.control_number, (tset.set_id, tset.version[:1], tset.version[1:], "UN"), status, ucm_code),
+                    (
+                        "UCM",
+                        tset.control_number,
+                        (tset.set_id, tset.version[:1], tset.version[1:], "UN"),
+                        status,
+                        ucm_code,
+                    ),
                     seg_errors,
                 )
             )

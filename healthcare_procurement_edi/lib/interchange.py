@@ -5,6 +5,8 @@
 set, and ``Interchange.ok`` is True when there is none.
 """
 
+import re
+
 from . import edifact, jsondoc, x12, x12_docs, xmldoc
 from .errors import EdiError
 from .model import FunctionalAck, Group, Interchange, Problem, Separators, Set, SetAck
@@ -19,6 +21,7 @@ __all__ = [
     "Set",
     "SetAck",
     "read",
+    "read_envelope",
     "read_functional_ack",
     "sniff",
 ]
@@ -66,6 +69,92 @@ def read(data: bytes, syntax: str | None = None) -> Interchange:
     except RecursionError as err:
         raise EdiError("unreadable", "The document is nested too deeply to be read.") from err
     raise EdiError("not_an_interchange", "Unknown syntax.")
+
+
+def read_envelope(data: bytes, syntax: str | None = None) -> Interchange | None:
+    """Best effort for a rejecting 997/CONTRL: ``read`` when it works; otherwise the ISA (and the
+    first GS) or UNB (and the first UNG) read field by field, with the EdiError as an
+    interchange problem and no sets. None when not even the envelope header can be read."""
+    try:
+        return read(data, syntax)
+    except EdiError as err:
+        error = err
+    try:
+        text = x12.decode(data)
+    except EdiError:
+        return None
+    problem = Problem(
+        error.code, error.message, error.segment_tag, error.segment_position, error.element_position, "interchange"
+    )
+    if text.startswith("ISA") and len(text) > 4:
+        return _x12_envelope(text, problem)
+    if text.startswith("UNA") or text.startswith("UNB"):
+        return _edifact_envelope(text, problem)
+    return None
+
+
+def _x12_envelope(text, problem):
+    elem = text[3]
+    parts = text[:400].split(elem)
+    if len(parts) < 14:
+        return None
+
+    def part(i):
+        return parts[i].strip() if len(parts) > i else ""
+
+    ic = Interchange(
+        syntax="x12",
+        version=part(12),
+        sender_id=part(6),
+        sender_qualifier=part(5),
+        receiver_id=part(8),
+        receiver_qualifier=part(7),
+        control_number=part(13)[:9],
+        test=part(15)[:1] == "T",
+        problems=[problem],
+    )
+    found = re.search(r"[\s~|'!^]GS" + re.escape(elem) + r"([^\r\n]{0,200})", text[:2000])
+    if found:
+        gs = found.group(1).split(elem)
+        control = re.match(r"\d*", gs[5] if len(gs) > 5 else "").group(0)
+        version = re.match(r"[0-9A-Z]*", gs[7] if len(gs) > 7 else "").group(0)
+        ic.groups.append(
+            Group(
+                functional_id=gs[0][:2],
+                control_number=control,
+                sender_app=gs[1] if len(gs) > 1 else "",
+                receiver_app=gs[2] if len(gs) > 2 else "",
+                version=version,
+            )
+        )
+    return ic
+
+
+def _edifact_envelope(text, problem):
+    comp, elem, term = ":", "+", "'"
+    if text.startswith("UNA") and len(text) >= 9:
+        comp, elem, term = text[3], text[4], text[8]
+        text = text[9:].lstrip()
+    if not text.startswith("UNB"):
+        return None
+    unb = text.split(term, 1)[0].split(elem)
+    if len(unb) < 6:
+        return None
+
+    def comp_of(i, j=0):
+        values = unb[i].split(comp) if len(unb) > i else []
+        return values[j].strip() if len(values) > j else ""
+
+    return Interchange(
+        syntax="edifact",
+        version=":".join(x for x in (comp_of(1), comp_of(1, 1)) if x),
+        sender_id=comp_of(2),
+        sender_qualifier=comp_of(2, 1),
+        receiver_id=comp_of(3),
+        receiver_qualifier=comp_of(3, 1),
+        control_number=comp_of(5),
+        problems=[problem],
+    )
 
 
 def read_functional_ack(ic: Interchange) -> list:

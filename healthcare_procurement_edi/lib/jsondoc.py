@@ -5,7 +5,13 @@ import json
 from .errors import EdiError
 from .model import Group, Interchange, Set
 
-KINDS = {"order": "Order", "order_change": "OrderChange", "po_ack": "OrderResponse", "asn": "ShipNotice", "invoice": "Invoice"}
+KINDS = {
+    "order": "Order",
+    "order_change": "OrderChange",
+    "po_ack": "OrderResponse",
+    "asn": "ShipNotice",
+    "invoice": "Invoice",
+}
 MAX_BYTES = 50 * 1024 * 1024
 
 
@@ -57,6 +63,8 @@ def parse(data):
         date=str(body.get("created_at") or "")[:10] or None,
         test=bool(body.get("test")),
     )
-    tset = Set(set_id=name, control_number=ic.control_number, message_type=f"json.{doc['kind']}", segments=[], document=doc)
+    tset = Set(
+        set_id=name, control_number=ic.control_number, message_type=f"json.{doc['kind']}", segments=[], document=doc
+    )
     ic.groups.append(Group(functional_id="", control_number="", sets=[tset]))
     return ic

@@ -4,11 +4,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from . import edifact, jsondoc, x12, x12_docs, xmldoc
+from .errors import EdiError
 from .model import Group
 
-from .errors import EdiError
-
-__all__ = ["EdiError", "Envelope", "render_functional_ack", "render_order", "render_order_change"]
+__all__ = ["EdiError", "Envelope", "render_document", "render_functional_ack", "render_order", "render_order_change"]
 
 VERSIONS = ("x12_4010", "x12_5010", "edifact_d96a", "edifact_d01b", "cxml", "ubl", "json")
 
@@ -109,3 +108,44 @@ def render_functional_ack(ic, env: Envelope, *, x12_kind: str = "997") -> bytes:
         env = replace(env, version=version)
         return edifact.render_interchange(env, [("CONTRL", edifact.contrl_body(ic, env))])
     raise EdiError("unsupported_document", "Functional acknowledgments exist for X12 and EDIFACT only.")
+
+
+X12_DOCUMENTS = {
+    "po_ack": ("PR", "855", x12_docs.ack_855),
+    "asn": ("SH", "856", x12_docs.asn_856),
+    "invoice": ("IN", "810", x12_docs.invoice_810),
+}
+EDIFACT_DOCUMENTS = {
+    "po_ack": ("ORDRSP", edifact.ordrsp_body),
+    "asn": ("DESADV", edifact.desadv_body),
+    "invoice": ("INVOIC", edifact.invoic_body),
+}
+
+
+CXML_DOCUMENTS = {
+    "po_ack": xmldoc.render_confirmation_request,
+    "asn": xmldoc.render_ship_notice_request,
+    "invoice": xmldoc.render_invoice_detail_request,
+}
+
+
+def render_document(fmt: str, doc: dict, env: Envelope, *, shared_secret: str | None = None) -> bytes:
+    """A supplier-side document from a canonical ``po_ack``/``asn``/``invoice`` dict.
+
+    For partner simulators and tests (X12 855/856/810, EDIFACT ORDRSP/DESADV/INVOIC, cXML ConfirmationRequest/
+    ShipNoticeRequest/InvoiceDetailRequest, JSON);
+    what it writes reads back through :func:`interchange.read` to the same document.
+    """
+    env = _check(env, fmt)
+    kind = doc.get("kind")
+    if fmt.startswith("x12") and kind in X12_DOCUMENTS:
+        functional_id, set_id, body = X12_DOCUMENTS[kind]
+        return x12.render_interchange(env, [(functional_id, [(set_id, body(doc))])])
+    if fmt.startswith("edifact") and kind in EDIFACT_DOCUMENTS:
+        set_id, body = EDIFACT_DOCUMENTS[kind]
+        return edifact.render_interchange(env, [(set_id, body(doc, env))])
+    if fmt == "cxml" and kind in CXML_DOCUMENTS:
+        return CXML_DOCUMENTS[kind](doc, env, shared_secret=shared_secret)
+    if fmt == "json" and kind in ("po_ack", "asn", "invoice"):
+        return jsondoc.render(doc, env)
+    raise EdiError("unsupported_document", "This document kind cannot be written in this format.")

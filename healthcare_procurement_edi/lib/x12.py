@@ -78,8 +78,8 @@ def _split_segments(text, start, seps):
         pieces = re.split(r"[\r\n]+", body)
         return [p.strip() for p in pieces if p.strip()]
     out = []
-    for piece in body.split(term):
-        piece = piece.strip()
+    for raw_piece in body.split(term):
+        piece = raw_piece.strip()
         if not piece:
             continue
         if "\n" in piece or "\r" in piece:
@@ -166,12 +166,21 @@ def parse(data, mapper=None):
         if tset is not None and tag not in ("SE", "GE", "IEA", "ST", "GS"):
             if not TAG_RE.match(tag):
                 tset.problems.append(
-                    Problem("bad_segment", "A segment tag is not 2-3 letters or digits.", None, len(tset.segments) + 1, None, "set")
+                    Problem(
+                        "bad_segment",
+                        "A segment tag is not 2-3 letters or digits.",
+                        None,
+                        len(tset.segments) + 1,
+                        None,
+                        "set",
+                    )
                 )
             tset.segments.append(seg)
             continue
         if not TAG_RE.match(tag):
-            problems.append(Problem("bad_segment", "A segment tag is not 2-3 letters or digits.", None, pos, None, "interchange"))
+            problems.append(
+                Problem("bad_segment", "A segment tag is not 2-3 letters or digits.", None, pos, None, "interchange")
+            )
             continue
         if tag == "GS":
             if group is not None:
@@ -189,7 +198,16 @@ def parse(data, mapper=None):
             if tset is not None:
                 _close_set(tset, None)
             if group is None:
-                problems.append(Problem("segment_outside_group", "A transaction set starts outside a GS/GE group.", "ST", pos, None, "interchange"))
+                problems.append(
+                    Problem(
+                        "segment_outside_group",
+                        "A transaction set starts outside a GS/GE group.",
+                        "ST",
+                        pos,
+                        None,
+                        "interchange",
+                    )
+                )
                 group = Group(functional_id="", control_number="", position=pos)
                 ic.groups.append(group)
             set_id = _get(seg, 1)
@@ -204,7 +222,9 @@ def parse(data, mapper=None):
             group.sets.append(tset)
         elif tag == "SE":
             if tset is None:
-                problems.append(Problem("segment_outside_set", "An SE segment without its ST.", "SE", pos, None, "interchange"))
+                problems.append(
+                    Problem("segment_outside_set", "An SE segment without its ST.", "SE", pos, None, "interchange")
+                )
                 continue
             tset.segments.append(seg)
             _close_set(tset, seg)
@@ -214,7 +234,9 @@ def parse(data, mapper=None):
                 _close_set(tset, None)
                 tset = None
             if group is None:
-                problems.append(Problem("segment_outside_group", "A GE segment without its GS.", "GE", pos, None, "interchange"))
+                problems.append(
+                    Problem("segment_outside_group", "A GE segment without its GS.", "GE", pos, None, "interchange")
+                )
                 continue
             _close_group(group, seg, pos)
             group = None
@@ -227,23 +249,40 @@ def parse(data, mapper=None):
                 group = None
             iea = (seg, pos)
             if pos != len(segments):
-                problems.append(Problem("data_after_iea", "Segments follow the IEA segment.", "IEA", pos, None, "interchange"))
+                problems.append(
+                    Problem("data_after_iea", "Segments follow the IEA segment.", "IEA", pos, None, "interchange")
+                )
             break
         elif tag == "ISA":
-            problems.append(Problem("unexpected_segment", "A second ISA inside the interchange.", "ISA", pos, None, "interchange"))
+            problems.append(
+                Problem("unexpected_segment", "A second ISA inside the interchange.", "ISA", pos, None, "interchange")
+            )
             break
         else:
-            problems.append(Problem("segment_outside_set", "A segment outside any transaction set.", tag, pos, None, "interchange"))
+            problems.append(
+                Problem("segment_outside_set", "A segment outside any transaction set.", tag, pos, None, "interchange")
+            )
     if tset is not None:
         _close_set(tset, None)
     if group is not None:
         _close_group(group, None, len(segments) + 1)
     if iea is None:
-        problems.append(Problem("truncated", "The interchange has no IEA trailer (truncated).", "IEA", None, None, "interchange"))
+        problems.append(
+            Problem("truncated", "The interchange has no IEA trailer (truncated).", "IEA", None, None, "interchange")
+        )
     else:
         seg, pos = iea
         if _get(seg, 1) != str(len(ic.groups)):
-            problems.append(Problem("count_mismatch", "IEA01 does not match the number of functional groups.", "IEA", pos, 1, "interchange"))
+            problems.append(
+                Problem(
+                    "count_mismatch",
+                    "IEA01 does not match the number of functional groups.",
+                    "IEA",
+                    pos,
+                    1,
+                    "interchange",
+                )
+            )
         if _get(seg, 2) != ic.control_number:
             problems.append(Problem("control_mismatch", "IEA02 does not match ISA13.", "IEA", pos, 2, "interchange"))
     if mapper is not None:
@@ -265,17 +304,23 @@ def _close_set(tset, se):
         return
     count = len(tset.segments)
     if _get(se, 1) != str(count):
-        tset.problems.append(Problem("count_mismatch", "SE01 does not match the number of segments in the set.", "SE", count, 1, "set"))
+        tset.problems.append(
+            Problem("count_mismatch", "SE01 does not match the number of segments in the set.", "SE", count, 1, "set")
+        )
     if _get(se, 2) != tset.control_number:
         tset.problems.append(Problem("control_mismatch", "SE02 does not match ST02.", "SE", count, 2, "set"))
 
 
 def _close_group(group, ge, pos):
     if ge is None:
-        group.problems.append(Problem("truncated", "The functional group has no GE trailer.", "GE", None, None, "group"))
+        group.problems.append(
+            Problem("truncated", "The functional group has no GE trailer.", "GE", None, None, "group")
+        )
         return
     if _get(ge, 1) != str(len(group.sets)):
-        group.problems.append(Problem("count_mismatch", "GE01 does not match the number of transaction sets.", "GE", pos, 1, "group"))
+        group.problems.append(
+            Problem("count_mismatch", "GE01 does not match the number of transaction sets.", "GE", pos, 1, "group")
+        )
     if _get(ge, 2) != group.control_number:
         group.problems.append(Problem("control_mismatch", "GE02 does not match GS06.", "GE", pos, 2, "group"))
 
@@ -327,7 +372,9 @@ def isa_field(value, width, tag_pos, numeric=False):
     text = "" if value is None else str(value)
     if numeric:
         if not text.isdigit() or len(text) > width:
-            raise EdiError("field_too_long", "A control number does not fit its fixed-width ISA field.", "ISA", 1, tag_pos)
+            raise EdiError(
+                "field_too_long", "A control number does not fit its fixed-width ISA field.", "ISA", 1, tag_pos
+            )
         return text.zfill(width)
     if len(text) > width:
         raise EdiError("field_too_long", "A value does not fit its fixed-width ISA field.", "ISA", 1, tag_pos)
@@ -347,7 +394,12 @@ def render_interchange(env, groups):
     seps = WRITE_SEPARATORS
     w = Writer(seps)
     when = env.when
-    for value, pos in ((env.sender_id, 6), (env.receiver_id, 8), (env.sender_qualifier, 5), (env.receiver_qualifier, 7)):
+    for value, pos in (
+        (env.sender_id, 6),
+        (env.receiver_id, 8),
+        (env.sender_qualifier, 5),
+        (env.receiver_qualifier, 7),
+    ):
         w.element(value, "ISA", pos)
     isa = seps.element.join(
         [

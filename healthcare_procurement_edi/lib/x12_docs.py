@@ -27,7 +27,7 @@ def _items(seg, start, out=None):
         key = X12_ITEM_QUALIFIERS.get(qual)
         if key == "gtin":
             value = common.gtin14(value)
-        if key and not out.get(key):
+        if key and (not out.get(key) or (key == "gtin" and qual in ("UK", "EN"))):
             out[key] = value
         elif not key:
             extra.setdefault(qual, value)
@@ -152,9 +152,7 @@ def _order_header(segments, start_tag):
             elif role in ("SE", "SU", "VN") and not doc["supplier"]:
                 doc["supplier"] = {k: party.get(k) for k in ("name", "gln", "id")}
             elif role == "ST" and not doc["ship_to"]:
-                doc["ship_to"] = {
-                    k: party.get(k) for k in ("name", "gln", "id", "street", "city", "zip", "country")
-                }
+                doc["ship_to"] = {k: party.get(k) for k in ("name", "gln", "id", "street", "city", "zip", "country")}
     doc["notes"] = "\n".join(notes) or None
     return doc
 
@@ -210,8 +208,8 @@ def _notes_segments(po):
     segs = []
     if po.get("notes"):
         segs.append(("N9", "L1", "NOTES"))
-        for text in str(po["notes"]).splitlines():
-            text = text.strip()
+        for raw_line in str(po["notes"]).splitlines():
+            text = raw_line.strip()
             while text:
                 segs.append(("MSG", text[:264]))
                 text = text[264:]
@@ -307,7 +305,15 @@ BAK_STATUS = {
 
 
 def map_855(segments, seps):
-    doc = {"kind": "po_ack", "po_number": None, "ack_number": None, "date": None, "status": None, "raw_status": None, "lines": []}
+    doc = {
+        "kind": "po_ack",
+        "po_number": None,
+        "ack_number": None,
+        "date": None,
+        "status": None,
+        "raw_status": None,
+        "lines": [],
+    }
     po1 = None
     acks = []
     header_date = None
@@ -318,7 +324,18 @@ def map_855(segments, seps):
         base, items, ctp_price, dtm_date, description = po1
         if not acks:
             status = "rejected" if doc["status"] == "rejected" else "accepted"
-            doc["lines"].append({**base, **items, "status": status, "date": dtm_date, "raw_status": None, "substitute": None, "price": ctp_price or base["price"], "description": description})
+            doc["lines"].append(
+                {
+                    **base,
+                    **items,
+                    "status": status,
+                    "date": dtm_date,
+                    "raw_status": None,
+                    "substitute": None,
+                    "price": ctp_price or base["price"],
+                    "description": description,
+                }
+            )
             return
         for ack in acks:
             raw = _e(ack, 1)
@@ -436,7 +453,15 @@ def ack_855(ack):
 
 
 def map_856(segments, seps):
-    doc = {"kind": "asn", "asn_number": None, "po_numbers": [], "ship_date": None, "expected_date": None, "date": None, "lines": []}
+    doc = {
+        "kind": "asn",
+        "asn_number": None,
+        "po_numbers": [],
+        "ship_date": None,
+        "expected_date": None,
+        "date": None,
+        "lines": [],
+    }
     nodes = {}
     order = []
     current = None
@@ -797,9 +822,11 @@ def fa_body(ic, group, kind):
         seg_errors = [p for p in errors if p.segment_tag and p.segment_tag not in ("SE", "ST")]
         for p in seg_errors:
             tag = (p.segment_tag or "")[:3]
-            body.append(("IK3" if kind == "999" else "AK3", tag, str(p.segment_position or ""), "", AK3_CODE.get(p.code, "8")))
+            body.append(
+                ("IK3" if kind == "999" else "AK3", tag, str(p.segment_position or ""), "", AK3_CODE.get(p.code, "8"))
+            )
             if p.element_position:
-                body.append(("IK4" if kind == "999" else "AK4", str(p.element_position), "", "7" if kind == "999" else "7"))
+                body.append(("IK4" if kind == "999" else "AK4", str(p.element_position), "", "7"))
         status = "R" if errors or interchange_errors or group.problems else "A"
         if status == "A" and interchange_warnings:
             status = "E"

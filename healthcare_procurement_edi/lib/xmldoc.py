@@ -5,7 +5,7 @@ from decimal import Decimal
 from lxml import etree
 
 from . import common
-from .common import clean, dec, iso_date, line_id
+from .common import dec, iso_date, line_id
 from .errors import EdiError
 from .model import Group, Interchange, Set
 
@@ -139,7 +139,10 @@ def _parse_cxml(root):
         date=iso_date(root.get("timestamp")),
         test=test,
     )
-    ic.auth = {"sender_identity": _text(header, "Sender", "Credential", "Identity") if header is not None else None, "shared_secret": secret}
+    ic.auth = {
+        "sender_identity": _text(header, "Sender", "Credential", "Identity") if header is not None else None,
+        "shared_secret": secret,
+    }
     tset = Set(set_id=set_id, control_number=root.get("payloadID") or "", message_type=f"cxml.{set_id}", segments=root)
     mapper = CXML_MAPPERS.get(set_id)
     if mapper is not None and element is not None:
@@ -248,7 +251,9 @@ def map_cxml_confirmation(request):
     header_type = head.get("type") if head is not None else None
     doc = {
         "kind": "po_ack",
-        "po_number": (_child(request, "OrderReference").get("orderID") if _child(request, "OrderReference") is not None else None),
+        "po_number": (
+            _child(request, "OrderReference").get("orderID") if _child(request, "OrderReference") is not None else None
+        ),
         "ack_number": (head.get("confirmID") or None) if head is not None else None,
         "date": iso_date(head.get("noticeDate")) if head is not None else None,
         "status": {"accept": "accepted", "reject": "rejected"}.get(header_type, "changed"),
@@ -279,10 +284,14 @@ def map_cxml_confirmation(request):
                     **items,
                     "status": canonical,
                     "raw_status": raw,
-                    "quantity": dec(status.get("quantity")) if status is not None and status.get("quantity") else dec(item.get("quantity")),
+                    "quantity": dec(status.get("quantity"))
+                    if status is not None and status.get("quantity")
+                    else dec(item.get("quantity")),
                     "uom": (_text(status, "UnitOfMeasure") if status is not None else None) or base_uom,
                     "price": price,
-                    "date": iso_date(status.get("deliveryDate") or status.get("shipmentDate")) if status is not None else None,
+                    "date": iso_date(status.get("deliveryDate") or status.get("shipmentDate"))
+                    if status is not None
+                    else None,
                     "substitute": substitute,
                 }
             )
@@ -320,7 +329,9 @@ def map_cxml_ship_notice(request):
                     **_cxml_items(_child(item, "ItemID"), detail),
                     "quantity": dec(item.get("quantity")),
                     "uom": _text(item, "UnitOfMeasure"),
-                    "lot": (_text(batch, "SupplierBatchID") or _text(batch, "BuyerBatchID")) if batch is not None else None,
+                    "lot": (_text(batch, "SupplierBatchID") or _text(batch, "BuyerBatchID"))
+                    if batch is not None
+                    else None,
                     "expiry": iso_date(batch.get("expirationDate")) if batch is not None else None,
                     "serials": serials,
                     "sscc": sscc,
@@ -543,7 +554,14 @@ def map_ubl_order(root):
     return doc
 
 
-UBL_RESPONSE = {"AP": "accepted", "RE": "rejected", "CA": "changed", "AB": "accepted", "29": "accepted", "27": "rejected"}
+UBL_RESPONSE = {
+    "AP": "accepted",
+    "RE": "rejected",
+    "CA": "changed",
+    "AB": "accepted",
+    "29": "accepted",
+    "27": "rejected",
+}
 UBL_LINE = {"5": "accepted", "7": "rejected", "3": "changed", "1": "changed", "42": "accepted"}
 
 
@@ -571,7 +589,9 @@ def map_ubl_order_response(root):
         items = _ubl_items(_child(item, "Item"))
         items.pop("description", None)
         delivery = _child(item, "Delivery")
-        date = iso_date(_u(delivery, "PromisedDeliveryPeriod", "StartDate") or _u(delivery, "PromisedDeliveryPeriod", "EndDate"))
+        date = iso_date(
+            _u(delivery, "PromisedDeliveryPeriod", "StartDate") or _u(delivery, "PromisedDeliveryPeriod", "EndDate")
+        )
         doc["lines"].append(
             {
                 "line_id": line_id(ref_line) if ref_line else line_id(_u(item, "ID")),
@@ -595,8 +615,16 @@ def map_ubl_despatch(root):
         "kind": "asn",
         "asn_number": _u(root, "ID"),
         "po_numbers": [],
-        "ship_date": iso_date(_u(shipment, "Consignment", "ActualDespatchDate") or _u(delivery, "Despatch", "ActualDespatchDate") or _u(root, "IssueDate")),
-        "expected_date": iso_date(_u(delivery, "EstimatedDeliveryPeriod", "StartDate") or _u(delivery, "EstimatedDeliveryPeriod", "EndDate") or _u(delivery, "PromisedDeliveryPeriod", "StartDate")),
+        "ship_date": iso_date(
+            _u(shipment, "Consignment", "ActualDespatchDate")
+            or _u(delivery, "Despatch", "ActualDespatchDate")
+            or _u(root, "IssueDate")
+        ),
+        "expected_date": iso_date(
+            _u(delivery, "EstimatedDeliveryPeriod", "StartDate")
+            or _u(delivery, "EstimatedDeliveryPeriod", "EndDate")
+            or _u(delivery, "PromisedDeliveryPeriod", "StartDate")
+        ),
         "date": iso_date(_u(root, "IssueDate")),
         "lines": [],
     }
@@ -650,7 +678,8 @@ def map_ubl_invoice(root):
         "date": iso_date(_u(root, "IssueDate")),
         "currency": _u(root, "DocumentCurrencyCode"),
         "po_numbers": [],
-        "total": _u(root, "LegalMonetaryTotal", "PayableAmount") and dec(_u(root, "LegalMonetaryTotal", "PayableAmount")),
+        "total": _u(root, "LegalMonetaryTotal", "PayableAmount")
+        and dec(_u(root, "LegalMonetaryTotal", "PayableAmount")),
         "tax_total": dec(_u(root, "TaxTotal", "TaxAmount")),
         "charges": [],
         "lines": [],
@@ -666,7 +695,9 @@ def map_ubl_invoice(root):
             continue
         reason = _u(charge, "AllowanceChargeReasonCode")
         kind = "freight" if reason in ("FC", "FI", "ABW", "DL") else ("other" if is_charge else "discount")
-        doc["charges"].append({"type": kind, "amount": amount if is_charge else common.fmt_decimal(-Decimal(amount)), "code": reason})
+        doc["charges"].append(
+            {"type": kind, "amount": amount if is_charge else common.fmt_decimal(-Decimal(amount)), "code": reason}
+        )
     if doc["tax_total"] is not None:
         doc["charges"].append({"type": "tax", "amount": doc["tax_total"]})
     for line in _children(root, "InvoiceLine") + _children(root, "CreditNoteLine"):
@@ -705,8 +736,8 @@ UBL_MAPPERS = {
 # --------------------------------------------------------------------------- writing cXML
 
 
-def _el(parent, name, text=None, **attrs):
-    node = etree.SubElement(parent, name, {k: str(v) for k, v in attrs.items() if v not in (None, "")})
+def _el(parent, _tag, text=None, **attrs):
+    node = etree.SubElement(parent, _tag, {k: str(v) for k, v in attrs.items() if v not in (None, "")})
     if text not in (None, ""):
         node.text = str(text)
     return node
@@ -720,7 +751,10 @@ def _stamp(when):
 
 def _header(root, env, shared_secret):
     header = _el(root, "Header")
-    for role, ident, domain in (("From", env.sender_id, env.sender_qualifier), ("To", env.receiver_id, env.receiver_qualifier)):
+    for role, ident, domain in (
+        ("From", env.sender_id, env.sender_qualifier),
+        ("To", env.receiver_id, env.receiver_qualifier),
+    ):
         cred = _el(_el(header, role), "Credential", domain=domain or "NetworkId")
         _el(cred, "Identity", ident)
     sender = _el(header, "Sender")
@@ -733,7 +767,15 @@ def _header(root, env, shared_secret):
 
 def _cxml_root(env, shared_secret):
     payload = f"{env.interchange_control_number}.{env.when.strftime('%Y%m%d%H%M%S')}@{env.sender_id}"
-    root = etree.Element("cXML", {"payloadID": payload, "timestamp": _stamp(env.when), "version": "1.2.050", "{http://www.w3.org/XML/1998/namespace}lang": "en-US"})
+    root = etree.Element(
+        "cXML",
+        {
+            "payloadID": payload,
+            "timestamp": _stamp(env.when),
+            "version": "1.2.050",
+            "{http://www.w3.org/XML/1998/namespace}lang": "en-US",
+        },
+    )
     _header(root, env, shared_secret)
     return root
 
@@ -804,7 +846,9 @@ def render_order_request(po, env, *, shared_secret=None, operation="new"):
             _el(item_id, "BuyerPartID", line["buyer_part"])
         detail = _el(item, "ItemDetail")
         _el(_el(detail, "UnitPrice"), "Money", common.fmt_decimal(line.get("price")), currency=po.get("currency"))
-        _el(detail, "Description", line.get("description") or "", **{"{http://www.w3.org/XML/1998/namespace}lang": "en"})
+        _el(
+            detail, "Description", line.get("description") or "", **{"{http://www.w3.org/XML/1998/namespace}lang": "en"}
+        )
         _el(detail, "UnitOfMeasure", line.get("uom") or "EA")
         if line.get("gtin"):
             _el(detail, "Classification", line["gtin"], domain="GTIN")
@@ -848,12 +892,12 @@ def render_ubl_order(po, env):
     ):
         node = cac(cac(root, tag), "Party")
         cbc(node, "EndpointID", endpoint[0], schemeID=endpoint[1] or "0088")
-        party = party or {}
-        if party.get("gln") or party.get("id"):
+        values = party or {}
+        if values.get("gln") or values.get("id"):
             ident = cac(node, "PartyIdentification")
-            cbc(ident, "ID", party.get("gln") or party.get("id"), schemeID="0088" if party.get("gln") else None)
-        if party.get("name"):
-            cbc(cac(node, "PartyName"), "Name", party["name"])
+            cbc(ident, "ID", values.get("gln") or values.get("id"), schemeID="0088" if values.get("gln") else None)
+        if values.get("name"):
+            cbc(cac(node, "PartyName"), "Name", values["name"])
     ship = po.get("ship_to")
     if ship or po.get("requested_date"):
         delivery = cac(root, "Delivery")
@@ -891,3 +935,186 @@ def render_ubl_order(po, env):
         if line.get("gtin"):
             cbc(cac(node, "StandardItemIdentification"), "ID", line["gtin"], schemeID="0160")
     return _serialize(root)
+
+
+# cXML supplier documents (partner simulators and tests)
+
+STATUS_TO_CXML = {
+    "accepted": "accept",
+    "changed": "detail",
+    "backordered": "backordered",
+    "substituted": "detail",
+    "rejected": "reject",
+    "on_hold": "unknown",
+}
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def _stamp_date(value):
+    return f"{value}T00:00:00+00:00" if value else None
+
+
+def _request(env, shared_secret):
+    root = _cxml_root(env, shared_secret)
+    return root, _el(root, "Request", deploymentMode="test" if env.test else "production")
+
+
+def _item_id(parent, line):
+    item_id = _el(parent, "ItemID")
+    _el(item_id, "SupplierPartID", line.get("vendor_part") or line.get("buyer_part") or "")
+    if line.get("buyer_part"):
+        _el(item_id, "BuyerPartID", line["buyer_part"])
+    if line.get("gtin"):
+        _el(item_id, "IdReference", identifier=line["gtin"], domain="GTIN")
+    return item_id
+
+
+def render_confirmation_request(ack, env, *, shared_secret=None):
+    _check_all(ack)
+    root, request = _request(env, shared_secret)
+    conf = _el(request, "ConfirmationRequest")
+    header_type = {"accepted": "accept", "rejected": "reject"}.get(ack.get("status"), "detail")
+    _el(
+        conf,
+        "ConfirmationHeader",
+        confirmID=ack.get("ack_number") or "",
+        operation="new",
+        type=header_type,
+        noticeDate=_stamp_date(ack.get("date")) or _stamp(env.when),
+    )
+    _el(_el(conf, "OrderReference", orderID=ack.get("po_number")), "DocumentReference", payloadID="")
+    for line in ack.get("lines") or []:
+        item = _el(
+            conf, "ConfirmationItem", quantity=common.fmt_decimal(line.get("quantity")), lineNumber=line.get("line_id")
+        )
+        _el(item, "UnitOfMeasure", line.get("uom") or "EA")
+        status = _el(
+            item,
+            "ConfirmationStatus",
+            quantity=common.fmt_decimal(line.get("quantity")),
+            type=line.get("raw_status")
+            if line.get("raw_status") in CXML_CONFIRM
+            else STATUS_TO_CXML.get(line.get("status"), "accept"),
+            deliveryDate=_stamp_date(line.get("date")),
+        )
+        _el(status, "UnitOfMeasure", line.get("uom") or "EA")
+        if line.get("price") not in (None, ""):
+            _el(
+                _el(status, "UnitPrice"),
+                "Money",
+                common.fmt_decimal(line["price"]),
+                currency=ack.get("currency") or "USD",
+            )
+        sub = line.get("substitute")
+        if sub and line.get("status") == "substituted":
+            status.set("type", "replace")
+            item_in = _el(status, "ItemIn", quantity=common.fmt_decimal(line.get("quantity")))
+            _item_id(item_in, sub)
+            detail = _el(item_in, "ItemDetail")
+            _el(
+                _el(detail, "UnitPrice"),
+                "Money",
+                common.fmt_decimal(line.get("price")) or "0",
+                currency=ack.get("currency") or "USD",
+            )
+            _el(detail, "Description", sub.get("description") or "", **{XML_LANG: "en"})
+            _el(detail, "UnitOfMeasure", line.get("uom") or "EA")
+        if line.get("vendor_part"):
+            _el(status, "Extrinsic", line["vendor_part"], name="SupplierPartID")
+    return _serialize(root, CXML_DOCTYPE)
+
+
+def render_ship_notice_request(asn, env, *, shared_secret=None):
+    _check_all(asn)
+    root, request = _request(env, shared_secret)
+    notice = _el(request, "ShipNoticeRequest")
+    _el(
+        notice,
+        "ShipNoticeHeader",
+        shipmentID=asn.get("asn_number"),
+        operation="new",
+        noticeDate=_stamp_date(asn.get("date") or asn.get("ship_date")) or _stamp(env.when),
+        shipmentDate=_stamp_date(asn.get("ship_date")),
+        deliveryDate=_stamp_date(asn.get("expected_date")),
+    )
+    by_po = {}
+    for line in asn.get("lines") or []:
+        by_po.setdefault(line.get("po_number") or (asn.get("po_numbers") or [""])[0], []).append(line)
+    for po, lines in by_po.items():
+        portion = _el(notice, "ShipNoticePortion")
+        _el(_el(portion, "OrderReference", orderID=po), "DocumentReference", payloadID="")
+        for line in lines:
+            item = _el(
+                portion,
+                "ShipNoticeItem",
+                quantity=common.fmt_decimal(line.get("quantity")),
+                lineNumber=line.get("line_id"),
+            )
+            _item_id(item, line)
+            _el(item, "UnitOfMeasure", line.get("uom") or "EA")
+            if line.get("sscc"):
+                packaging = _el(item, "Packaging")
+                _el(packaging, "PackagingCode", "Pallet", **{XML_LANG: "en"})
+                _el(packaging, "ShippingContainerSerialCode", line["sscc"])
+            if line.get("lot") or line.get("expiry"):
+                batch = _el(item, "Batch", expirationDate=line.get("expiry"))
+                if line.get("lot"):
+                    _el(batch, "SupplierBatchID", line["lot"])
+            if line.get("serials"):
+                info = _el(item, "SerialNumberInfo")
+                for serial in line["serials"]:
+                    _el(info, "SerialNumber", serial)
+    return _serialize(root, CXML_DOCTYPE)
+
+
+def render_invoice_detail_request(inv, env, *, shared_secret=None):
+    _check_all(inv)
+    root, request = _request(env, shared_secret)
+    invoice = _el(request, "InvoiceDetailRequest")
+    currency = inv.get("currency") or "USD"
+    _el(
+        _el(
+            invoice,
+            "InvoiceDetailRequestHeader",
+            invoiceID=inv.get("invoice_number"),
+            purpose="standard",
+            operation="new",
+            invoiceDate=_stamp_date(inv.get("date")),
+        ),
+        "InvoiceDetailLineIndicator",
+    )
+    by_po = {}
+    for line in inv.get("lines") or []:
+        by_po.setdefault(line.get("po_number") or (inv.get("po_numbers") or [""])[0], []).append(line)
+    subtotal = Decimal(0)
+    for po, lines in by_po.items():
+        order = _el(invoice, "InvoiceDetailOrder")
+        _el(_el(_el(order, "InvoiceDetailOrderInfo"), "OrderReference", orderID=po), "DocumentReference", payloadID="")
+        for number, line in enumerate(lines, 1):
+            item = _el(
+                order, "InvoiceDetailItem", invoiceLineNumber=number, quantity=common.fmt_decimal(line.get("quantity"))
+            )
+            _el(item, "UnitOfMeasure", line.get("uom") or "EA")
+            _el(_el(item, "UnitPrice"), "Money", common.fmt_decimal(line.get("price")), currency=currency)
+            ref = _el(item, "InvoiceDetailItemReference", lineNumber=line.get("line_id"))
+            _item_id(ref, line)
+            amount = line.get("amount")
+            if amount in (None, ""):
+                qty, price = common.to_decimal(line.get("quantity")), common.to_decimal(line.get("price"))
+                amount = common.fmt_decimal(qty * price) if qty is not None and price is not None else "0"
+            subtotal += common.to_decimal(amount) or 0
+            _el(_el(item, "SubtotalAmount"), "Money", common.fmt_decimal(amount), currency=currency)
+    summary = _el(invoice, "InvoiceDetailSummary")
+    _el(_el(summary, "SubtotalAmount"), "Money", common.fmt_decimal(subtotal), currency=currency)
+    tax = _el(summary, "Tax")
+    _el(tax, "Money", common.fmt_decimal(inv.get("tax_total") or "0"), currency=currency)
+    _el(tax, "Description", "Tax", **{XML_LANG: "en"})
+    for charge in inv.get("charges") or []:
+        kind = charge.get("type")
+        amount = common.to_decimal(charge.get("amount"))
+        if amount is None or kind == "tax":
+            continue
+        name = {"freight": "ShippingAmount", "discount": "InvoiceDetailDiscount"}.get(kind, "SpecialHandlingAmount")
+        _el(_el(summary, name), "Money", common.fmt_decimal(abs(amount)), currency=currency)
+    _el(_el(summary, "NetAmount"), "Money", common.fmt_decimal(inv.get("total")), currency=currency)
+    return _serialize(root, CXML_DOCTYPE)
