@@ -6,3 +6,9 @@ from . import purchase_order
 from . import hc_processor_edi
 from . import hc_outbound_message
 from . import hc_code_catalog
+from . import hc_edi_flow
+from . import hc_edi_ack
+from . import hc_edi_asn
+from . import hc_edi_invoice
+from . import hc_processor_edi_flow
+from . import hc_code_catalog_flow

@@ -1,2 +1,3 @@
 from . import test_auditor_access
 from . import test_edi_models
+from . import test_edi_ack
