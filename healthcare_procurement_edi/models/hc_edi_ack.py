@@ -12,10 +12,9 @@ from collections import OrderedDict
 from datetime import datetime, time
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
-
 from odoo.addons.healthcare_integration_base.lib import trust
 from odoo.addons.healthcare_integration_base.lib.errors import HcBusinessError
+from odoo.exceptions import UserError
 
 from .hc_edi_flow import (
     APPLYING_SUPPLIER_CHANGE,
@@ -55,8 +54,12 @@ class PurchaseOrderLine(models.Model):
     hc_ack_status = fields.Selection(
         ACK_STATUSES, string="Supplier Acknowledgment", default="pending", copy=False, index=True, readonly=True
     )
-    hc_ack_qty = fields.Float(string="Acknowledged Quantity", digits="Product Unit of Measure", copy=False, readonly=True)
-    hc_ack_backorder_qty = fields.Float(string="Backordered Quantity", digits="Product Unit of Measure", copy=False, readonly=True)
+    hc_ack_qty = fields.Float(
+        string="Acknowledged Quantity", digits="Product Unit of Measure", copy=False, readonly=True
+    )
+    hc_ack_backorder_qty = fields.Float(
+        string="Backordered Quantity", digits="Product Unit of Measure", copy=False, readonly=True
+    )
     hc_ack_price = fields.Float(string="Acknowledged Price", digits="Product Price", copy=False, readonly=True)
     hc_ack_date = fields.Date(string="Acknowledged Date", copy=False, readonly=True)
     hc_ack_change_count = fields.Integer(string="Acknowledgment Changes", copy=False, readonly=True)
@@ -92,7 +95,11 @@ class PurchaseOrder(models.Model):
             po = str(data.get("po_number") or "?")[:40]
             return HcBusinessError(
                 "ack_not_on_po",
-                _("Acknowledgment %(ack)s is for order %(po)s, which we did not send to this supplier.", ack=data.get("ack_number") or "", po=po),
+                _(
+                    "Acknowledgment %(ack)s is for order %(po)s, which we did not send to this supplier.",
+                    ack=data.get("ack_number") or "",
+                    po=po,
+                ),
                 cause=f"ack_not_on_po:{partner.id}:{po}",
                 record=("hc.edi.document", doc.id),
                 team_xmlid=TEAM_PROCUREMENT,
@@ -115,7 +122,11 @@ class PurchaseOrder(models.Model):
                 key = next((k for _kind, k in matcher.keys(entry) if k), str(entry.get("line_id") or "?"))
                 Exc._hc_flow_raise(
                     "ack_not_on_po",
-                    _("%(po)s: the acknowledgment names item %(item)s, which is not on the order.", po=order.name, item=key),
+                    _(
+                        "%(po)s: the acknowledgment names item %(item)s, which is not on the order.",
+                        po=order.name,
+                        item=key,
+                    ),
                     f"ack_not_on_po:{order.id}:{key}"[:120],
                     partner,
                     ("purchase.order", order.id),
@@ -184,7 +195,11 @@ class PurchaseOrder(models.Model):
                 changes += 1
                 sub_entry = next((e for e in entries if e.get("status") == "substituted"), entries[0])
                 substitute = sub_entry.get("substitute") or {}
-                product = matcher.product_of(substitute, self.env, order.company_id) if substitute else self.env["product.product"]
+                product = (
+                    matcher.product_of(substitute, self.env, order.company_id)
+                    if substitute
+                    else self.env["product.product"]
+                )
                 Exc._hc_flow_raise(
                     "ack_substitution",
                     _(
@@ -215,7 +230,14 @@ class PurchaseOrder(models.Model):
                     changes += 1
                     if pct_diff(price, line.price_unit) <= partner.price_tolerance_percent:
                         apply_vals["price_unit"] = price
-                        notes.append(_("%(item)s: price %(old)s → %(new)s", item=line.product_id.display_name, old=line.price_unit, new=price))
+                        notes.append(
+                            _(
+                                "%(item)s: price %(old)s → %(new)s",
+                                item=line.product_id.display_name,
+                                old=line.price_unit,
+                                new=price,
+                            )
+                        )
                     else:
                         Exc._hc_flow_raise(
                             "ack_price_change",
@@ -235,9 +257,19 @@ class PurchaseOrder(models.Model):
                         )
                 if qty is not None and round(qty - line.product_qty, 6):
                     changes += 1
-                    if pct_diff(qty, line.product_qty) <= partner.quantity_tolerance_percent and qty >= line.qty_received:
+                    if (
+                        pct_diff(qty, line.product_qty) <= partner.quantity_tolerance_percent
+                        and qty >= line.qty_received
+                    ):
                         apply_vals["product_qty"] = qty
-                        notes.append(_("%(item)s: quantity %(old)s → %(new)s", item=line.product_id.display_name, old=line.product_qty, new=qty))
+                        notes.append(
+                            _(
+                                "%(item)s: quantity %(old)s → %(new)s",
+                                item=line.product_id.display_name,
+                                old=line.product_qty,
+                                new=qty,
+                            )
+                        )
                     else:
                         Exc._hc_flow_raise(
                             "ack_quantity_change",
@@ -261,7 +293,14 @@ class PurchaseOrder(models.Model):
                     delta = (ack_date - planned).days
                     if -partner.days_early_tolerance <= delta <= partner.days_late_tolerance:
                         apply_vals["date_planned"] = datetime.combine(ack_date, line.date_planned.time())
-                        notes.append(_("%(item)s: date %(old)s → %(new)s", item=line.product_id.display_name, old=planned, new=ack_date))
+                        notes.append(
+                            _(
+                                "%(item)s: date %(old)s → %(new)s",
+                                item=line.product_id.display_name,
+                                old=planned,
+                                new=ack_date,
+                            )
+                        )
                     else:
                         Exc._hc_flow_raise(
                             "ack_date_change",
@@ -275,7 +314,11 @@ class PurchaseOrder(models.Model):
                             f"ack_date_change:{line.id}",
                             partner,
                             ("purchase.order", order.id),
-                            payload={"line_id": line.id, "date": fields.Date.to_string(ack_date), "previous": fields.Date.to_string(planned)},
+                            payload={
+                                "line_id": line.id,
+                                "date": fields.Date.to_string(ack_date),
+                                "previous": fields.Date.to_string(planned),
+                            },
                             document=doc,
                         )
                 if ack_date:
@@ -299,9 +342,7 @@ class PurchaseOrder(models.Model):
             )
             if self.edi_ack_exception_id and self.edi_ack_exception_id.state in ("new", "in_progress"):
                 self.edi_ack_exception_id.write({"state": "resolved"})
-        summary = ", ".join(
-            f"{ln.product_id.display_name}: {dict(ACK_STATUSES)[ln.hc_ack_status]}" for ln in grouped
-        )
+        summary = ", ".join(f"{ln.product_id.display_name}: {dict(ACK_STATUSES)[ln.hc_ack_status]}" for ln in grouped)
         self.message_post(
             body=_(
                 "%(doc)s applied: %(summary)s.%(applied)s",
@@ -330,9 +371,14 @@ class HcExceptionAck(models.Model):
             return super()._hc_flow_decided(approved)
         payload = self.hc_edi_payload or {}
         line = self.env["purchase.order.line"].sudo().browse(payload.get("line_id") or []).exists()
-        order = line.order_id if line else self.env["purchase.order"].sudo().browse(
-            self.res_id if self.res_model == "purchase.order" else []
-        ).exists()
+        order = (
+            line.order_id
+            if line
+            else self.env["purchase.order"]
+            .sudo()
+            .browse(self.res_id if self.res_model == "purchase.order" else [])
+            .exists()
+        )
         if not order:
             return True
         with trust.attributed(correlation_id=correlation_of(order)):
@@ -346,7 +392,9 @@ class HcExceptionAck(models.Model):
                 body=_(
                     "%(exc)s %(what)s by %(user)s: %(reason)s",
                     exc=self.name,
-                    what=_("approved") if approved else _("rejected (the order as we want it was sent to the supplier)"),
+                    what=_("approved")
+                    if approved
+                    else _("rejected (the order as we want it was sent to the supplier)"),
                     user=self.env.user.name,
                     reason=self.decision_reason or "",
                 )
@@ -364,7 +412,9 @@ class HcExceptionAck(models.Model):
         elif code == "ack_date_change":
             when = fields.Date.to_date(payload["date"])
             order._hc_supplier_change(
-                lambda: line.write({"date_planned": datetime.combine(when, (line.date_planned or datetime.now()).time())})
+                lambda: line.write(
+                    {"date_planned": datetime.combine(when, (line.date_planned or datetime.now()).time())}
+                )
             )
             line._hc_move_receipt_date(when)
         elif code == "ack_rejected_line":
@@ -378,7 +428,9 @@ class HcExceptionAck(models.Model):
                 raise UserError(
                     _(
                         "The substitute item (%s) is not a product here yet: create it (with the supplier's part number) and approve again.",
-                        (payload.get("substitute") or {}).get("vendor_part") or (payload.get("substitute") or {}).get("gtin") or "?",
+                        (payload.get("substitute") or {}).get("vendor_part")
+                        or (payload.get("substitute") or {}).get("gtin")
+                        or "?",
                     )
                 )
             remainder = max(line.product_qty - line.qty_received, 0.0)

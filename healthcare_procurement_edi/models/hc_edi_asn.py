@@ -9,10 +9,9 @@ received is compared with the notice and the differences are listed on the recei
 """
 
 from collections import defaultdict
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from odoo import _, api, fields, models
-
 from odoo.addons.healthcare_integration_base.lib import trust
 from odoo.addons.healthcare_integration_base.lib.errors import HcBusinessError
 from odoo.addons.healthcare_inventory_sync.lib import gs1
@@ -50,6 +49,12 @@ class StockPicking(models.Model):
     hc_asn_received_at = fields.Datetime(string="Ship Notice Received", readonly=True, copy=False, index=True)
     hc_asn_number = fields.Char(string="Ship Notice No.", readonly=True, copy=False)
     hc_asn_differences = fields.Text(string="Differences from the Ship Notice", readonly=True, copy=False)
+    hc_receipt_due = fields.Datetime(
+        string="Receipt Due",
+        readonly=True,
+        copy=False,
+        help="Ship notice received: the receipt is due to be validated by then.",
+    )
     hc_asn_accurate = fields.Boolean(string="Received as Notified", readonly=True, copy=False)
 
     @api.model
@@ -57,14 +62,20 @@ class StockPicking(models.Model):
         data = doc.document_json or {}
         partner = doc.trading_partner_id
         company = partner.company_id
-        names = {n for n in [*(data.get("po_numbers") or []), *(ln.get("po_number") for ln in data.get("lines") or [])] if n}
+        names = {
+            n for n in [*(data.get("po_numbers") or []), *(ln.get("po_number") for ln in data.get("lines") or [])] if n
+        }
         Order = self.env["purchase.order"].sudo()
         orders = Order.search([("name", "in", list(names)), ("company_id", "=", company.id)]) if names else Order
         number = str(data.get("asn_number") or "?")[:40]
         if not orders:
             return HcBusinessError(
                 "asn_not_on_po",
-                _("Ship notice %(asn)s is for order(s) %(po)s, which we did not send to this supplier.", asn=number, po=", ".join(sorted(names))[:200] or "?"),
+                _(
+                    "Ship notice %(asn)s is for order(s) %(po)s, which we did not send to this supplier.",
+                    asn=number,
+                    po=", ".join(sorted(names))[:200] or "?",
+                ),
                 cause=f"asn_not_on_po:{partner.id}:{number}",
                 record=("hc.edi.document", doc.id),
                 team_xmlid=TEAM_PROCUREMENT,
@@ -85,7 +96,12 @@ class StockPicking(models.Model):
                 key = next((k for _kind, k in matcher.keys(entry) if k), str(entry.get("line_id") or "?"))
                 Exc._hc_flow_raise(
                     "asn_not_on_po",
-                    _("Ship notice %(asn)s lists item %(item)s, which is not on order %(po)s.", asn=number, item=key, po=", ".join(orders.mapped("name"))),
+                    _(
+                        "Ship notice %(asn)s lists item %(item)s, which is not on order %(po)s.",
+                        asn=number,
+                        item=key,
+                        po=", ".join(orders.mapped("name")),
+                    ),
                     f"asn_not_on_po:{orders[0].id}:{key}"[:120],
                     partner,
                     ("purchase.order", orders[0].id),
@@ -109,7 +125,9 @@ class StockPicking(models.Model):
             product = line.product_id
             if product.tracking == "none":
                 continue
-            names = entry.get("serials") if product.tracking == "serial" and entry.get("serials") else [entry.get("lot")]
+            names = (
+                entry.get("serials") if product.tracking == "serial" and entry.get("serials") else [entry.get("lot")]
+            )
             for name in filter(None, names):
                 wanted[(product.id, str(name).strip()[:128])] = as_date(entry.get("expiry"))
         Lot = self.env["stock.lot"].sudo()
@@ -139,12 +157,22 @@ class StockPicking(models.Model):
             for lot in Lot.create(new):
                 lots[(lot.product_id.id, lot.name)] = lot
         # serials already in stock
-        serial_lots = [lot for (pid, _n), lot in lots.items() if self.env["product.product"].browse(pid).tracking == "serial"]
+        serial_lots = [
+            lot for (pid, _n), lot in lots.items() if self.env["product.product"].browse(pid).tracking == "serial"
+        ]
         in_stock = set()
         if serial_lots:
-            quants = self.env["stock.quant"].sudo()._read_group(
-                [("lot_id", "in", [lot.id for lot in serial_lots]), ("location_id.usage", "=", "internal"), ("quantity", ">", 0)],
-                ["lot_id"],
+            quants = (
+                self.env["stock.quant"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("lot_id", "in", [lot.id for lot in serial_lots]),
+                        ("location_id.usage", "=", "internal"),
+                        ("quantity", ">", 0),
+                    ],
+                    ["lot_id"],
+                )
             )
             in_stock = {lot.id for (lot,) in quants}
         # packages by SSCC
@@ -171,7 +199,11 @@ class StockPicking(models.Model):
             if product.tracking != "none" and not lot_name and not serials:
                 Exc._hc_flow_raise(
                     "asn_lot_missing",
-                    _("Ship notice %(asn)s: %(item)s is lot-tracked but the notice gives no lot.", asn=number, item=product.display_name),
+                    _(
+                        "Ship notice %(asn)s: %(item)s is lot-tracked but the notice gives no lot.",
+                        asn=number,
+                        item=product.display_name,
+                    ),
                     f"asn_lot_missing:{line.id}:{number}"[:120],
                     partner,
                     ("stock.picking", move.picking_id.id) if move else ("purchase.order", line.order_id.id),
@@ -192,7 +224,12 @@ class StockPicking(models.Model):
                     f"asn_short_dated:{line.id}:{lot_name or number}"[:120],
                     partner,
                     ("stock.picking", move.picking_id.id) if move else ("purchase.order", line.order_id.id),
-                    payload={"line_id": line.id, "lot": lot_name, "expiry": fields.Date.to_string(expiry), "asn": number},
+                    payload={
+                        "line_id": line.id,
+                        "lot": lot_name,
+                        "expiry": fields.Date.to_string(expiry),
+                        "asn": number,
+                    },
                     document=doc,
                     severity="high",
                 )
@@ -216,7 +253,12 @@ class StockPicking(models.Model):
                     if lot and lot.id in in_stock:
                         Exc._hc_flow_raise(
                             "asn_serial_duplicate",
-                            _("Ship notice %(asn)s: serial %(sn)s of %(item)s is already in stock.", asn=number, sn=serial, item=product.display_name),
+                            _(
+                                "Ship notice %(asn)s: serial %(sn)s of %(item)s is already in stock.",
+                                asn=number,
+                                sn=serial,
+                                item=product.display_name,
+                            ),
                             f"asn_serial_duplicate:{product.id}:{serial}"[:120],
                             partner,
                             ("stock.picking", move.picking_id.id),
@@ -256,26 +298,52 @@ class StockPicking(models.Model):
                 ),
                 f"{code}:{line.id}:{number}"[:120],
                 partner,
-                ("stock.picking", moves_of[line.id].picking_id[:1].id) if moves_of[line.id] else ("purchase.order", line.order_id.id),
+                ("stock.picking", moves_of[line.id].picking_id[:1].id)
+                if moves_of[line.id]
+                else ("purchase.order", line.order_id.id),
                 payload={"line_id": line.id, "shipped": qty, "expected": expected, "asn": number},
                 document=doc,
             )
         MoveLine = self.env["stock.move.line"].sudo()
         prefilled_moves = self.env["stock.move"].sudo().browse({v["move_id"] for v in ml_vals})
         # the reservation Odoo made before the notice is replaced by what the notice says
-        MoveLine.search([("move_id", "in", prefilled_moves.ids), ("hc_asn_document_id", "=", False), ("picked", "=", False)]).unlink()
+        MoveLine.search(
+            [("move_id", "in", prefilled_moves.ids), ("hc_asn_document_id", "=", False), ("picked", "=", False)]
+        ).unlink()
         MoveLine.create(ml_vals)
         now = fields.Datetime.now()
         expected_date = as_date(data.get("expected_date"))
-        vals = {"hc_asn_document_id": doc.id, "hc_asn_received_at": now, "hc_asn_number": number}
+        hours = partner.ship_notice_sla_hours
+        vals = {
+            "hc_asn_document_id": doc.id,
+            "hc_asn_received_at": now,
+            "hc_asn_number": number,
+            "hc_receipt_due": now + timedelta(hours=hours) if hours else False,
+        }
         if expected_date:
             vals["scheduled_date"] = datetime.combine(expected_date, time(12, 0))
         pickings.sudo().write(vals)
         for picking in pickings:
             picking.message_post(body=_("Prefilled from %(doc)s.", doc=doc.display_label))
-        return None
 
     # ------------------------------------------------------------------ receipt vs notice
+    def button_validate(self):
+        """A receipt prefilled from a notice may hold lines Odoo reserved for the rest of the demand
+        (the part the notice does not ship): without a lot, a tracked item's line cannot be
+        validated; it is dropped, and the rest of the demand goes to the backorder as usual."""
+        stale = self.env["stock.move.line"].sudo().search(
+            [
+                ("picking_id", "in", self.filtered("hc_asn_document_id").ids),
+                ("hc_asn_document_id", "=", False),
+                ("lot_id", "=", False),
+                ("lot_name", "in", (False, "")),
+                ("product_id.tracking", "!=", "none"),
+                ("state", "not in", ("done", "cancel")),
+            ]
+        )
+        stale.unlink()
+        return super().button_validate()
+
     def _action_done(self):
         result = super()._action_done()
         for picking in self.filtered(lambda p: p.hc_asn_document_id and p.state == "done"):
@@ -287,11 +355,17 @@ class StockPicking(models.Model):
         self.ensure_one()
         notified = defaultdict(float)
         MoveLine = self.env["stock.move.line"].sudo()
-        docs = MoveLine.search([("picking_id", "in", (self | self.backorder_ids).ids)]).hc_asn_document_id | self.hc_asn_document_id
+        docs = (
+            MoveLine.search([("picking_id", "in", (self | self.backorder_ids).ids)]).hc_asn_document_id
+            | self.hc_asn_document_id
+        )
         for doc in docs:
             for entry in (doc.document_json or {}).get("lines") or []:
                 entry = read_udi(entry)
-                key = (norm_gtin(entry.get("gtin")) or (entry.get("vendor_part") or entry.get("buyer_part") or "").upper(), (entry.get("lot") or "").strip())
+                key = (
+                    norm_gtin(entry.get("gtin")) or (entry.get("vendor_part") or entry.get("buyer_part") or "").upper(),
+                    (entry.get("lot") or "").strip(),
+                )
                 notified[key] += dec(entry.get("quantity"), 0.0)
         matcher_keys = {}
         received = defaultdict(float)
@@ -308,7 +382,13 @@ class StockPicking(models.Model):
             if abs(n - r) > 1e-6:
                 item = matcher_keys.get(key[0], key[0])
                 differences.append(
-                    _("%(item)s%(lot)s: notified %(n)s, received %(r)s", item=item, lot=f" lot {key[1]}" if key[1] else "", n=n, r=r)
+                    _(
+                        "%(item)s%(lot)s: notified %(n)s, received %(r)s",
+                        item=item,
+                        lot=f" lot {key[1]}" if key[1] else "",
+                        n=n,
+                        r=r,
+                    )
                 )
         self.sudo().write({"hc_asn_differences": "\n".join(differences) or False, "hc_asn_accurate": not differences})
         if differences:
@@ -318,7 +398,9 @@ class StockPicking(models.Model):
 class StockMoveLine(models.Model):
     _inherit = "stock.move.line"
 
-    hc_asn_document_id = fields.Many2one("hc.edi.document", string="Ship Notice", readonly=True, copy=False, index="btree_not_null")
+    hc_asn_document_id = fields.Many2one(
+        "hc.edi.document", string="Ship Notice", readonly=True, copy=False, index="btree_not_null"
+    )
 
 
 class HcExceptionAsn(models.Model):
@@ -327,7 +409,11 @@ class HcExceptionAsn(models.Model):
     def _hc_flow_decided(self, approved):
         if self.code not in ASN_CODES:
             return super()._hc_flow_decided(approved)
-        record = self.env[self.res_model].sudo().browse(self.res_id).exists() if self.res_model in ("stock.picking", "purchase.order") else None
+        record = (
+            self.env[self.res_model].sudo().browse(self.res_id).exists()
+            if self.res_model in ("stock.picking", "purchase.order")
+            else None
+        )
         if record:
             record.message_post(
                 body=_(

@@ -16,8 +16,7 @@ import re
 from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 
-from odoo import _, api, fields, models
-
+from odoo import api, fields, models
 from odoo.addons.healthcare_integration_base.lib import trust
 
 TEAM_PROCUREMENT = "healthcare_procurement_edi.hc_team_procurement"
@@ -150,12 +149,27 @@ class HcException(models.Model):
     hc_edi_payload = fields.Json(string="Proposed Change", readonly=True)
 
     @api.model
-    def _hc_flow_raise(self, code, detail, cause, partner, record, team_xmlid=TEAM_PROCUREMENT, payload=None, document=None, severity="medium"):
+    def _hc_flow_raise(
+        self,
+        code,
+        detail,
+        cause,
+        partner,
+        record,
+        team_xmlid=TEAM_PROCUREMENT,
+        payload=None,
+        document=None,
+        severity="medium",
+    ):
         """The open exception of ``cause`` (one per cause): created, or refreshed with the latest
         difference when the supplier sends another document about the same thing."""
         Exc = self.sudo()
         existing = Exc.search([("state", "in", ("new", "in_progress")), ("cause", "=", cause)], limit=1)
-        vals = {"detail": detail, "hc_edi_payload": payload or {}, "hc_edi_document_id": document.id if document else False}
+        vals = {
+            "detail": detail,
+            "hc_edi_payload": payload or {},
+            "hc_edi_document_id": document.id if document else False,
+        }
         if existing:
             with trust.privileged():
                 existing.write(vals)

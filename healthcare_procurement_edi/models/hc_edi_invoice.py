@@ -9,10 +9,11 @@ nothing is open, the bill is ``approved`` and can be posted; rejecting cancels t
 A matching bill is posted automatically when the partner says so.
 """
 
-from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError
+from datetime import timedelta
 
+from odoo import Command, _, api, fields, models
 from odoo.addons.healthcare_integration_base.lib import trust
+from odoo.exceptions import UserError
 
 from .hc_edi_flow import TEAM_PAYABLE, LineMatcher, as_date, correlation_of, dec, pct_diff
 
@@ -30,12 +31,17 @@ CHARGE_LABELS = {"freight": "Freight", "discount": "Discount", "other": "Other c
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    hc_match_state = fields.Selection(MATCH_STATES, string="Three-Way Match", readonly=True, copy=False, index=True, tracking=True)
-    hc_edi_document_id = fields.Many2one("hc.edi.document", string="EDI Invoice", readonly=True, copy=False, index="btree_not_null")
+    hc_match_state = fields.Selection(
+        MATCH_STATES, string="Three-Way Match", readonly=True, copy=False, index=True, tracking=True
+    )
+    hc_edi_document_id = fields.Many2one(
+        "hc.edi.document", string="EDI Invoice", readonly=True, copy=False, index="btree_not_null"
+    )
     hc_first_pass_match = fields.Boolean(string="Matched at First Pass", readonly=True, copy=False)
     hc_blocked_since = fields.Datetime(string="Blocked Since", readonly=True, copy=False)
     hc_unblocked_at = fields.Datetime(string="Approved On", readonly=True, copy=False)
     hc_match_note = fields.Text(string="Accepted Differences", readonly=True, copy=False)
+    hc_block_alert_at = fields.Datetime(string="Blocked Too Long From", readonly=True, copy=False)
     hc_days_blocked = fields.Float(string="Days Blocked", compute="_compute_hc_days_blocked")
 
     @api.depends("hc_blocked_since", "hc_unblocked_at")
@@ -66,7 +72,9 @@ class AccountMove(models.Model):
         data = doc.document_json or {}
         partner = doc.trading_partner_id
         company = partner.company_id
-        names = {n for n in [*(data.get("po_numbers") or []), *(ln.get("po_number") for ln in data.get("lines") or [])] if n}
+        names = {
+            n for n in [*(data.get("po_numbers") or []), *(ln.get("po_number") for ln in data.get("lines") or [])] if n
+        }
         Order = self.env["purchase.order"].sudo()
         orders = Order.search([("name", "in", list(names)), ("company_id", "=", company.id)]) if names else Order
         with trust.attributed(correlation_id=correlation_of(orders[:1]) or f"invoice:{data.get('invoice_number')}"):
@@ -92,7 +100,12 @@ class AccountMove(models.Model):
             if dup:
                 Exc._hc_flow_raise(
                     "invoice_duplicate",
-                    _("Invoice %(num)s from %(sup)s was received again; the bill %(bill)s already exists.", num=number, sup=supplier.name, bill=dup.name or dup.ref),
+                    _(
+                        "Invoice %(num)s from %(sup)s was received again; the bill %(bill)s already exists.",
+                        num=number,
+                        sup=supplier.name,
+                        bill=dup.name or dup.ref,
+                    ),
                     f"invoice_duplicate:{dup.id}",
                     partner,
                     ("account.move", dup.id),
@@ -117,7 +130,13 @@ class AccountMove(models.Model):
                 vals = pol._prepare_account_move_line()
                 vals.update({"quantity": qty, "price_unit": price})
             else:
-                label = entry.get("description") or entry.get("vendor_part") or entry.get("buyer_part") or entry.get("gtin") or _("Item")
+                label = (
+                    entry.get("description")
+                    or entry.get("vendor_part")
+                    or entry.get("buyer_part")
+                    or entry.get("gtin")
+                    or _("Item")
+                )
                 vals = {"name": str(label)[:200], "quantity": qty, "price_unit": price}
             line_cmds.append(Command.create(vals))
             checks.append((entry, pol, qty, price))
@@ -127,7 +146,11 @@ class AccountMove(models.Model):
             amount = dec(charge.get("amount"), 0.0)
             if kind == "tax" or not amount:
                 continue
-            line_cmds.append(Command.create({"name": _(CHARGE_LABELS.get(kind, "Other charge")), "quantity": 1, "price_unit": amount}))
+            line_cmds.append(
+                Command.create(
+                    {"name": _(CHARGE_LABELS.get(kind, "Other charge")), "quantity": 1, "price_unit": amount}
+                )
+            )
             if amount > 0:
                 extra_charges.append((kind, amount))
         bill = Move.with_context(default_move_type="in_invoice").create(
@@ -136,7 +159,11 @@ class AccountMove(models.Model):
                 "partner_id": supplier.id,
                 "ref": number or False,
                 "invoice_date": as_date(data.get("date")) or fields.Date.context_today(self),
-                "currency_id": (orders[:1].currency_id or self.env["res.currency"].search([("name", "=", data.get("currency") or "")], limit=1) or company.currency_id).id,
+                "currency_id": (
+                    orders[:1].currency_id
+                    or self.env["res.currency"].search([("name", "=", data.get("currency") or "")], limit=1)
+                    or company.currency_id
+                ).id,
                 "invoice_origin": ", ".join(orders.mapped("name")) or ", ".join(sorted(names))[:200] or False,
                 "invoice_line_ids": line_cmds,
                 "hc_edi_document_id": doc.id,
@@ -160,14 +187,25 @@ class AccountMove(models.Model):
         for entry, pol, qty, price in checks:
             if not pol:
                 if orders:
-                    label = entry.get("vendor_part") or entry.get("buyer_part") or entry.get("gtin") or entry.get("description") or "?"
+                    label = (
+                        entry.get("vendor_part")
+                        or entry.get("buyer_part")
+                        or entry.get("gtin")
+                        or entry.get("description")
+                        or "?"
+                    )
                     add("invoice_quantity_mismatch", _("%s is billed but not on the order", label), {"entry": entry})
                 continue
             invoiced_now[pol] = invoiced_now.get(pol, 0.0) + qty
             if pct_diff(price, pol.price_unit) > tol_p + 1e-9:
                 add(
                     "invoice_price_mismatch",
-                    _("%(item)s: billed at %(billed)s, ordered at %(ordered)s", item=pol.product_id.display_name, billed=price, ordered=pol.price_unit),
+                    _(
+                        "%(item)s: billed at %(billed)s, ordered at %(ordered)s",
+                        item=pol.product_id.display_name,
+                        billed=price,
+                        ordered=pol.price_unit,
+                    ),
                     {"line_id": pol.id, "billed": price, "ordered": pol.price_unit},
                 )
         for pol, qty in invoiced_now.items():
@@ -194,21 +232,34 @@ class AccountMove(models.Model):
         for kind, amount in extra_charges:
             add(
                 "invoice_price_mismatch",
-                _("%(kind)s charge of %(amount)s is not on the order", kind=_(CHARGE_LABELS.get(kind, "Other charge")), amount=amount),
+                _(
+                    "%(kind)s charge of %(amount)s is not on the order",
+                    kind=_(CHARGE_LABELS.get(kind, "Other charge")),
+                    amount=amount,
+                ),
                 {"charge": kind, "amount": amount},
             )
         tax = dec(data.get("tax_total"))
         if tax and orders and tax > bill.amount_tax + max(0.01, abs(bill.amount_tax) * tol_p / 100.0):
             add(
                 "invoice_price_mismatch",
-                _("tax billed %(billed)s, %(expected)s expected from the order's taxes", billed=tax, expected=bill.amount_tax),
+                _(
+                    "tax billed %(billed)s, %(expected)s expected from the order's taxes",
+                    billed=tax,
+                    expected=bill.amount_tax,
+                ),
                 {"tax_billed": tax, "tax_expected": bill.amount_tax},
             )
         now = fields.Datetime.now()
         for code, (texts, payloads) in problems.items():
             Exc._hc_flow_raise(
                 code,
-                _("Bill %(num)s from %(sup)s: %(what)s.", num=number or bill.id, sup=supplier.name, what="; ".join(texts))[:2000],
+                _(
+                    "Bill %(num)s from %(sup)s: %(what)s.",
+                    num=number or bill.id,
+                    sup=supplier.name,
+                    what="; ".join(texts),
+                )[:2000],
                 f"{code}:{bill.id}",
                 partner,
                 ("account.move", bill.id),
@@ -218,7 +269,14 @@ class AccountMove(models.Model):
             )
         state = "blocked" if problems else "matched"
         with trust.privileged():
-            bill.write({"hc_match_state": state, "hc_first_pass_match": not problems, "hc_blocked_since": now if problems else False})
+            bill.write(
+                {
+                    "hc_match_state": state,
+                    "hc_first_pass_match": not problems,
+                    "hc_blocked_since": now if problems else False,
+                    "hc_block_alert_at": now + timedelta(days=partner.bill_blocked_alert_days) if problems else False,
+                }
+            )
         bill.message_post(
             body=_("Created from %(doc)s: %(state)s.", doc=doc.display_label, state=dict(MATCH_STATES)[state])
             + (" " + "; ".join(t for texts, _p in problems.values() for t in texts) if problems else "")
@@ -244,7 +302,14 @@ class HcExceptionInvoice(models.Model):
         who = self.env.user.name
         stamp = fields.Datetime.to_string(fields.Datetime.now())
         if self.code == "invoice_duplicate":
-            bill.message_post(body=_("Duplicate invoice %(what)s by %(user)s: %(reason)s", what=_("noted") if approved else _("refused"), user=who, reason=self.decision_reason or ""))
+            bill.message_post(
+                body=_(
+                    "Duplicate invoice %(what)s by %(user)s: %(reason)s",
+                    what=_("noted") if approved else _("refused"),
+                    user=who,
+                    reason=self.decision_reason or "",
+                )
+            )
             return True
         if approved:
             note = _(
@@ -274,6 +339,11 @@ class HcExceptionInvoice(models.Model):
             if bill.state == "draft":
                 bill.button_cancel()
             bill.message_post(
-                body=_("%(label)s refused by %(user)s: %(reason)s. The bill is cancelled; ask the supplier for a corrected invoice.", label=self.env["hc.code.catalog"]._label(self.code), user=who, reason=self.decision_reason or "")
+                body=_(
+                    "%(label)s refused by %(user)s: %(reason)s. The bill is cancelled; ask the supplier for a corrected invoice.",
+                    label=self.env["hc.code.catalog"]._label(self.code),
+                    user=who,
+                    reason=self.decision_reason or "",
+                )
             )
         return True

@@ -3,9 +3,8 @@
 import logging
 
 from odoo import _, models
-from odoo.exceptions import UserError, ValidationError
-
 from odoo.addons.healthcare_integration_base.lib.errors import HcBusinessError
+from odoo.exceptions import UserError, ValidationError
 
 from .hc_edi_flow import TEAM_PROCUREMENT
 

@@ -5,10 +5,9 @@ import hashlib
 import uuid
 from datetime import datetime
 
-from odoo.tests import new_test_user
-
 from odoo.addons.healthcare_procurement_edi.lib import interchange
 from odoo.addons.healthcare_procurement_edi.lib import outbound as edi_out
+from odoo.tests import new_test_user
 
 from .common import EdiCase
 
@@ -31,14 +30,18 @@ class FlowCase(EdiCase):
             {
                 "name": "Sterile gloves M",
                 "default_code": "GLV-M",
-                "barcode": "00312345000014",
+                "barcode": "00312345000011",
                 "is_storable": True,
                 "tracking": "lot",
                 "use_expiration_date": True,
                 "seller_ids": [(0, 0, {"partner_id": cls.supplier.id, "product_code": "V-GLV", "price": 4.0})],
             }
         )
-        cls.approver = new_test_user(cls.env, "flow_approver", groups="healthcare_integration_base.group_hc_approver,purchase.group_purchase_manager,account.group_account_manager")
+        cls.approver = new_test_user(
+            cls.env,
+            "flow_approver",
+            groups="healthcare_integration_base.group_hc_approver,purchase.group_purchase_manager,account.group_account_manager",
+        )
         cls._ctl = 700
 
     def order(self, lines=None):
@@ -59,8 +62,14 @@ class FlowCase(EdiCase):
         type(self)._ctl += 1
         n = type(self)._ctl
         env = edi_out.Envelope(
-            sender_id="STERILESUP", sender_qualifier="ZZ", receiver_id="GENHOSP", receiver_qualifier="ZZ",
-            interchange_control_number=n, group_control_number=n, set_control_numbers=[n], version=fmt,
+            sender_id="STERILESUP",
+            sender_qualifier="ZZ",
+            receiver_id="GENHOSP",
+            receiver_qualifier="ZZ",
+            interchange_control_number=n,
+            group_control_number=n,
+            set_control_numbers=[n],
+            version=fmt,
             when=datetime(2026, 12, 1, 9, 30),
         )
         data = edi_out.render_document(fmt, document, env)
@@ -72,12 +81,22 @@ class FlowCase(EdiCase):
         Message = self.env["hc.inbound.message"]
         self.env.registry.clear_cache()
         ctx = self.env["hc.endpoint"]._auth_context(self.endpoint.code)
-        meta = {"correlation_id": f"corr-{uuid.uuid4().hex[:8]}", "content_type": CONTENT.get(fmt, "application/edi-x12"),
-                "webhook_id": uuid.uuid4().hex, "client_ip": "127.0.0.1"}
+        meta = {
+            "correlation_id": f"corr-{uuid.uuid4().hex[:8]}",
+            "content_type": CONTENT.get(fmt, "application/edi-x12"),
+            "webhook_id": uuid.uuid4().hex,
+            "client_ip": "127.0.0.1",
+        }
         res = Message._ingest(
             ctx,
-            [{"key": uuid.uuid4().hex, "body_hash": hashlib.sha256(data).hexdigest(),
-              "message_type": ic.sets[0].message_type, "payload": text}],
+            [
+                {
+                    "key": uuid.uuid4().hex,
+                    "body_hash": hashlib.sha256(data).hexdigest(),
+                    "message_type": ic.sets[0].message_type,
+                    "payload": text,
+                }
+            ],
             meta,
         )
         Message.process_pending(commit=False, limit=1000)

@@ -7,22 +7,44 @@ from .flow_common import FlowCase
 
 class TestAcknowledgment(FlowCase):
     def ack(self, po, lines, fmt="x12_4010"):
-        return self.send({"kind": "po_ack", "po_number": po.name, "ack_number": f"A-{po.id}", "date": "2026-12-01",
-                          "status": "changed", "lines": lines}, fmt)
+        return self.send(
+            {
+                "kind": "po_ack",
+                "po_number": po.name,
+                "ack_number": f"A-{po.id}",
+                "date": "2026-12-01",
+                "status": "changed",
+                "lines": lines,
+            },
+            fmt,
+        )
 
     def entry(self, line, **kw):
-        base = {"line_id": line.id, "buyer_part": line.product_id.default_code, "vendor_part": "", "gtin": "",
-                "status": "accepted", "quantity": str(line.product_qty), "uom": "EA", "price": str(line.price_unit),
-                "date": str(line.date_planned.date()), "substitute": None}
+        base = {
+            "line_id": line.id,
+            "buyer_part": line.product_id.default_code,
+            "vendor_part": "",
+            "gtin": "",
+            "status": "accepted",
+            "quantity": str(line.product_qty),
+            "uom": "EA",
+            "price": str(line.price_unit),
+            "date": str(line.date_planned.date()),
+            "substitute": None,
+        }
         base.update(kw)
         return base
 
     def test_accepted_and_changes_within_tolerance_applied_without_sending_a_change(self):
         po = self.order()
         heparin, gloves = po.order_line
-        outbound_before = self.env["hc.outbound.message"].search_count([("res_model", "=", "purchase.order"), ("res_id", "=", po.id)])
+        outbound_before = self.env["hc.outbound.message"].search_count(
+            [("res_model", "=", "purchase.order"), ("res_id", "=", po.id)]
+        )
         new_date = heparin.date_planned.date() + timedelta(days=2)
-        msg = self.ack(po, [self.entry(heparin, status="changed", price="12.7", date=str(new_date)), self.entry(gloves)])
+        msg = self.ack(
+            po, [self.entry(heparin, status="changed", price="12.7", date=str(new_date)), self.entry(gloves)]
+        )
         self.assertEqual(msg.state, "done", msg.error_detail)
         self.assertEqual((heparin.hc_ack_status, gloves.hc_ack_status), ("changed", "accepted"))
         self.assertAlmostEqual(heparin.price_unit, 12.7)  # 1.6 % < 2 %
@@ -31,18 +53,23 @@ class TestAcknowledgment(FlowCase):
         self.assertEqual(po.hc_ack_state, "received")
         self.assertTrue(po.hc_ack_on_time)
         self.assertFalse(self.exceptions(po))
-        outbound_after = self.env["hc.outbound.message"].search_count([("res_model", "=", "purchase.order"), ("res_id", "=", po.id)])
+        outbound_after = self.env["hc.outbound.message"].search_count(
+            [("res_model", "=", "purchase.order"), ("res_id", "=", po.id)]
+        )
         self.assertEqual(outbound_after, outbound_before, "the supplier's own change is not sent back as an 860")
 
     def test_backorder_and_price_change_beyond_tolerance(self):
         po = self.order()
         heparin, gloves = po.order_line
         later = date.today() + timedelta(days=30)
-        msg = self.ack(po, [
-            self.entry(heparin, status="changed", price="14.00"),
-            self.entry(gloves, quantity="60"),
-            self.entry(gloves, status="backordered", quantity="40", date=str(later)),
-        ])
+        msg = self.ack(
+            po,
+            [
+                self.entry(heparin, status="changed", price="14.00"),
+                self.entry(gloves, quantity="60"),
+                self.entry(gloves, status="backordered", quantity="40", date=str(later)),
+            ],
+        )
         self.assertEqual(msg.state, "done", msg.error_detail)
         self.assertEqual(heparin.hc_ack_status, "changed")
         self.assertAlmostEqual(heparin.price_unit, 12.5, msg="outside the 2 % tolerance: not applied")
@@ -69,7 +96,9 @@ class TestAcknowledgment(FlowCase):
         self.assertEqual(len(exc), 1)
         self.assertEqual(heparin.product_qty, 10)
         exc.with_user(self.approver).action_reject("we need ten")
-        sent = self.env["hc.outbound.message"].search([("res_model", "=", "purchase.order"), ("res_id", "=", po.id)], order="id")
+        sent = self.env["hc.outbound.message"].search(
+            [("res_model", "=", "purchase.order"), ("res_id", "=", po.id)], order="id"
+        )
         self.assertEqual(sent[-1].message_type, "x12.860")
         self.assertEqual(heparin.product_qty, 10)
 
@@ -77,16 +106,37 @@ class TestAcknowledgment(FlowCase):
         po = self.order()
         heparin, gloves = po.order_line
         substitute = self.env["product.product"].create(
-            {"name": "Heparin 5000 IU (other maker)", "default_code": "HEP-5000-B", "is_storable": True,
-             "seller_ids": [(0, 0, {"partner_id": self.supplier.id, "product_code": "V-779", "price": 12.0})]}
+            {
+                "name": "Heparin 5000 IU (other maker)",
+                "default_code": "HEP-5000-B",
+                "is_storable": True,
+                "seller_ids": [(0, 0, {"partner_id": self.supplier.id, "product_code": "V-779", "price": 12.0})],
+            }
         )
-        msg = self.ack(po, [
-            self.entry(heparin, status="substituted", price="12.0",
-                       substitute={"vendor_part": "V-779", "buyer_part": "", "gtin": "", "description": "Heparin B"}),
-            self.entry(gloves, status="rejected", quantity="0"),
-            {"line_id": None, "vendor_part": "V-NOPE", "buyer_part": "", "gtin": "", "status": "accepted",
-             "quantity": "1", "uom": "EA", "price": "1", "date": None, "substitute": None},
-        ])
+        msg = self.ack(
+            po,
+            [
+                self.entry(
+                    heparin,
+                    status="substituted",
+                    price="12.0",
+                    substitute={"vendor_part": "V-779", "buyer_part": "", "gtin": "", "description": "Heparin B"},
+                ),
+                self.entry(gloves, status="rejected", quantity="0"),
+                {
+                    "line_id": None,
+                    "vendor_part": "V-NOPE",
+                    "buyer_part": "",
+                    "gtin": "",
+                    "status": "accepted",
+                    "quantity": "1",
+                    "uom": "EA",
+                    "price": "1",
+                    "date": None,
+                    "substitute": None,
+                },
+            ],
+        )
         self.assertEqual(msg.state, "done", msg.error_detail)
         self.assertEqual((heparin.hc_ack_status, gloves.hc_ack_status), ("substituted", "rejected"))
         codes = sorted(self.exceptions(po).mapped("code"))
@@ -106,18 +156,49 @@ class TestAcknowledgment(FlowCase):
         po = self.order()
         heparin, gloves = po.order_line
         # the supplier's own line numbers (1, 2) and parts in reverse order
-        self.ack(po, [
-            {"line_id": 1, "vendor_part": "V-GLV", "buyer_part": "", "gtin": "", "status": "changed", "quantity": "100",
-             "uom": "EA", "price": "4.05", "date": None, "substitute": None},
-            {"line_id": 2, "vendor_part": "", "buyer_part": "", "gtin": "00312345678906", "status": "accepted",
-             "quantity": "10", "uom": "EA", "price": "12.5", "date": None, "substitute": None},
-        ])
+        self.ack(
+            po,
+            [
+                {
+                    "line_id": 1,
+                    "vendor_part": "V-GLV",
+                    "buyer_part": "",
+                    "gtin": "",
+                    "status": "changed",
+                    "quantity": "100",
+                    "uom": "EA",
+                    "price": "4.05",
+                    "date": None,
+                    "substitute": None,
+                },
+                {
+                    "line_id": 2,
+                    "vendor_part": "",
+                    "buyer_part": "",
+                    "gtin": "00312345678906",
+                    "status": "accepted",
+                    "quantity": "10",
+                    "uom": "EA",
+                    "price": "12.5",
+                    "date": None,
+                    "substitute": None,
+                },
+            ],
+        )
         self.assertAlmostEqual(gloves.price_unit, 4.05)
         self.assertEqual((heparin.hc_ack_status, gloves.hc_ack_status), ("accepted", "changed"))
 
     def test_unknown_order_is_a_clear_exception(self):
-        msg = self.send({"kind": "po_ack", "po_number": "NOT-OURS-1", "ack_number": "X", "date": "2026-12-01",
-                         "status": "accepted", "lines": []})
+        msg = self.send(
+            {
+                "kind": "po_ack",
+                "po_number": "NOT-OURS-1",
+                "ack_number": "X",
+                "date": "2026-12-01",
+                "status": "accepted",
+                "lines": [],
+            }
+        )
         self.assertEqual(msg.state, "failed")
         self.assertEqual(msg.exception_id.code, "ack_not_on_po")
 
