@@ -7,6 +7,46 @@ DATE8 = re.compile(r"^(\d{4})(\d{2})(\d{2})")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
 
+def to_text(data):
+    """Bytes -> text: UTF-16 (BOM or NUL pattern), else UTF-8, else Latin-1; BOM removed."""
+    if isinstance(data, str):
+        return data.lstrip("\ufeff")
+    raw = bytes(data)
+    encoding = None
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        encoding = "utf-16"
+    elif len(raw) >= 4 and raw[1] == 0 and raw[3] == 0 and raw[0] != 0:
+        encoding = "utf-16-le"
+    elif len(raw) >= 4 and raw[0] == 0 and raw[2] == 0 and raw[1] != 0:
+        encoding = "utf-16-be"
+    if encoding:
+        try:
+            return raw.decode(encoding).lstrip("\ufeff")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return raw.decode("utf-8").lstrip("\ufeff")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def unwrap(text, terminator):
+    """Text wrapped at a fixed width (80-column mainframe files): the line breaks are no layout
+    between segments but cuts inside them. Returns the text without those breaks when every line
+    but the last has the same length (>= 10) and some line does not end with the terminator."""
+    if "\n" not in text:
+        return text
+    lines = text.replace("\r\n", "\n").split("\n")
+    if len(lines) < 3:
+        return text
+    width = len(lines[0])
+    if width < 10 or any(len(line) != width for line in lines[:-1]) or len(lines[-1]) > width:
+        return text
+    if all(line.endswith(terminator) for line in lines[:-1] if line):
+        return text
+    return "".join(lines)
+
+
 def dec(value, implied=0, decimal_mark="."):
     """Decimal text of ``value`` (None when empty or not a number); ``implied`` decimals shift."""
     if value is None:
@@ -143,11 +183,11 @@ EDIFACT_ITEM_QUALIFIERS = {
 
 
 def gtin14(value):
-    """GTIN-8/12/13/14 padded to 14 digits; other text returned stripped."""
+    """GTIN-8/12/13/14 padded to 14 digits; None for anything that is not a GTIN."""
     text = (value or "").strip()
     if text.isdigit() and len(text) in (8, 12, 13, 14):
         return text.zfill(14)
-    return text or None
+    return None
 
 
 # X12 ACK01 line item status -> canonical status

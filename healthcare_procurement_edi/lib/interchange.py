@@ -7,7 +7,7 @@ set, and ``Interchange.ok`` is True when there is none.
 
 import re
 
-from . import edifact, jsondoc, x12, x12_docs, xmldoc
+from . import common, edifact, jsondoc, x12, x12_docs, xmldoc
 from .errors import EdiError
 from .model import FunctionalAck, Group, Interchange, Problem, Separators, Set, SetAck
 
@@ -36,6 +36,8 @@ def sniff(data: bytes, content_type: str | None = None) -> str:
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise EdiError("not_an_interchange", "The document is not bytes.")
     head = bytes(data[:4096]).lstrip(b"\xef\xbb\xbf").lstrip()
+    if b"\x00" in head[:8]:
+        head = common.to_text(bytes(data[:8192])).lstrip().encode("utf-8", "replace")
     if head.startswith(b"ISA"):
         return "x12"
     if head.startswith(b"UNA") or head.startswith(b"UNB"):

@@ -129,11 +129,18 @@ CXML_DOCUMENTS = {
 }
 
 
+UBL_DOCUMENTS = {
+    "po_ack": xmldoc.render_ubl_order_response,
+    "asn": xmldoc.render_ubl_despatch_advice,
+    "invoice": xmldoc.render_ubl_invoice,
+}
+
+
 def render_document(fmt: str, doc: dict, env: Envelope, *, shared_secret: str | None = None) -> bytes:
     """A supplier-side document from a canonical ``po_ack``/``asn``/``invoice`` dict.
 
     For partner simulators and tests (X12 855/856/810, EDIFACT ORDRSP/DESADV/INVOIC, cXML ConfirmationRequest/
-    ShipNoticeRequest/InvoiceDetailRequest, JSON);
+    ShipNoticeRequest/InvoiceDetailRequest, UBL OrderResponse/DespatchAdvice/Invoice, JSON);
     what it writes reads back through :func:`interchange.read` to the same document.
     """
     env = _check(env, fmt)
@@ -146,6 +153,8 @@ def render_document(fmt: str, doc: dict, env: Envelope, *, shared_secret: str | 
         return edifact.render_interchange(env, [(set_id, body(doc, env))])
     if fmt == "cxml" and kind in CXML_DOCUMENTS:
         return CXML_DOCUMENTS[kind](doc, env, shared_secret=shared_secret)
+    if fmt == "ubl" and kind in UBL_DOCUMENTS:
+        return UBL_DOCUMENTS[kind](doc, env)
     if fmt == "json" and kind in ("po_ack", "asn", "invoice"):
         return jsondoc.render(doc, env)
     raise EdiError("unsupported_document", "This document kind cannot be written in this format.")

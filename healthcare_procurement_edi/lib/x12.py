@@ -8,6 +8,7 @@ ISA, correct counts, data that contains a separator is refused with :class:`EdiE
 
 import re
 
+from . import common
 from .errors import EdiError
 from .model import Group, Interchange, Problem, Separators, Set
 
@@ -23,11 +24,7 @@ def decode(data):
     else:
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise EdiError("not_an_interchange", "The document is not bytes or text.")
-        raw = bytes(data)
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = raw.decode("latin-1")
+        text = common.to_text(data)
     return text.lstrip("\ufeff").lstrip()
 
 
@@ -56,6 +53,12 @@ def _separators(text):
     if idx16 + 2 >= len(text):
         raise EdiError("truncated", "The interchange ends after the ISA segment.", "ISA", 1)
     terminator = text[idx16 + 2]
+    start = idx16 + 3
+    if terminator == " ":
+        # "…*> \r\n": trailing spaces before the line break; the line break ends the segments
+        rest = text[idx16 + 2 : idx16 + 40].lstrip(" ")
+        if rest[:1] in ("\r", "\n"):
+            terminator = "\n"
     if component.isalnum() or component == elem or component in "\r\n":
         raise EdiError("bad_separator", "The component separator (ISA16) is not usable.", "ISA", 1, 16)
     if terminator.isalnum() or terminator in (elem, component) or terminator == " ":
@@ -67,7 +70,7 @@ def _separators(text):
     if version >= "00402" and len(rep) == 1 and not rep.isalnum() and rep not in (elem, component, terminator, " "):
         repetition = rep
     seps = Separators(element=elem, component=component, repetition=repetition, segment=terminator)
-    return seps, isa_elements, idx16 + 3
+    return seps, isa_elements, start
 
 
 def _split_segments(text, start, seps):
@@ -102,6 +105,11 @@ def tokenize(data):
     """``(segments, separators, isa_problems)``; segments are lists of element strings."""
     text = decode(data)
     seps, isa_elements, start = _separators(text)
+    if seps.segment not in "\r\n":
+        unwrapped = common.unwrap(text, seps.segment)
+        if unwrapped is not text:
+            text = unwrapped
+            seps, isa_elements, start = _separators(text)
     problems = []
     isa = [e for e in isa_elements[:16]]
     isa_stripped = ["ISA"] + [e.strip() for e in isa[1:16]] + [seps.component]
@@ -169,7 +177,7 @@ def parse(data, mapper=None):
                     Problem(
                         "bad_segment",
                         "A segment tag is not 2-3 letters or digits.",
-                        None,
+                        re.sub(r"[^A-Z0-9]", "", tag.upper())[:3] or "???",
                         len(tset.segments) + 1,
                         None,
                         "set",
@@ -253,6 +261,8 @@ def parse(data, mapper=None):
                     Problem("data_after_iea", "Segments follow the IEA segment.", "IEA", pos, None, "interchange")
                 )
             break
+        elif tag in ("TA1", "ISB", "ISE"):
+            continue  # interchange acknowledgment / optional interchange services: envelope level
         elif tag == "ISA":
             problems.append(
                 Problem("unexpected_segment", "A second ISA inside the interchange.", "ISA", pos, None, "interchange")

@@ -27,6 +27,9 @@ def _items(seg, start, out=None):
         key = X12_ITEM_QUALIFIERS.get(qual)
         if key == "gtin":
             value = common.gtin14(value)
+            if value is None:
+                extra.setdefault(qual, _e(seg, i - 1))
+                continue
         if key and (not out.get(key) or (key == "gtin" and qual in ("UK", "EN"))):
             out[key] = value
         elif not key:
@@ -385,6 +388,8 @@ def map_855(segments, seps):
             acks = []
         elif po1 is None:
             continue
+        elif tag == "REF" and _e(seg, 1) == "LI" and po1[0]["line_id"] is None:
+            po1[0]["line_id"] = line_id(_e(seg, 2))
         elif tag == "CTP":
             po1[2] = po1[2] or dec(_e(seg, 3))
         elif tag == "PID":
@@ -545,8 +550,12 @@ def map_856(segments, seps):
                     line["line_id"] = line_id(_e(seg, 1))
             elif tag == "REF" and _e(seg, 1) == "LT":
                 line["lot"] = line["lot"] or clean(_e(seg, 2))
+            elif tag == "REF" and _e(seg, 1) in ("UDI", "UD") and not line["udi"]:
+                line["udi"] = clean(_e(seg, 2))
             elif tag == "REF" and _e(seg, 1) in ("SE", "SN"):
                 line["serials"].append(_e(seg, 2))
+            elif tag == "REF" and _e(seg, 1) == "LI" and not line["line_id"]:
+                line["line_id"] = line_id(_e(seg, 2))
             elif tag == "SLN" and not line["line_id"]:
                 line["line_id"] = line_id(_e(seg, 1))
             elif tag == "DTM" and _e(seg, 1) in ("036", "208"):
@@ -694,6 +703,8 @@ def map_810(segments, seps):
             doc["lines"].append(line)
         elif tag == "PID" and line is not None:
             line["description"] = line["description"] or clean(_e(seg, 5))
+        elif tag == "REF" and line is not None and _e(seg, 1) == "LI" and line["line_id"] is None:
+            line["line_id"] = line_id(_e(seg, 2))
         elif tag == "REF" and line is not None and _e(seg, 1) == "PO":
             line["po_number"] = clean(_e(seg, 2))
         elif tag == "TDS":
@@ -798,7 +809,8 @@ def read_fa(tset):
 # 997/999 error codes for our problem codes
 AK5_CODE = {"count_mismatch": "4", "control_mismatch": "3", "truncated": "2", "bad_segment": "5"}
 AK3_CODE = {"bad_segment": "1", "segment_outside_set": "2", "count_mismatch": "8"}
-AK9_CODE = {"count_mismatch": "5", "control_mismatch": "4", "truncated": "2"}
+# 716: 3 trailer missing, 4 control numbers differ, 5 set count differs
+AK9_CODE = {"count_mismatch": "5", "control_mismatch": "4", "truncated": "3"}
 
 WARNING_CODES = {"isa_not_fixed_width"}
 
@@ -844,9 +856,8 @@ def fa_body(ic, group, kind):
         status = "P"
     else:
         status = "R"
-    codes = [AK9_CODE.get(p.code, "4") for p in group.problems]
-    if interchange_errors and not codes:
-        codes = ["4"]
+    # interchange-level errors (IEA counts, ISA) have no 716 code: the AK9 rejects without one
+    codes = [AK9_CODE[p.code] for p in group.problems if p.code in AK9_CODE]
     body.append(("AK9", status, str(received), str(received), str(accepted), *list(dict.fromkeys(codes))[:5]))
     return body
 

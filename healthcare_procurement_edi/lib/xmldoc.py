@@ -56,7 +56,7 @@ def local(el):
 def sniff_xml(data):
     root = parse_xml(data)
     name = local(root)
-    if name == "cXML":
+    if name.lower() == "cxml":
         return "cxml"
     if isinstance(root.tag, str) and root.tag.startswith("{" + UBL_NS):
         return "ubl"
@@ -98,7 +98,7 @@ def _first(el, name):
 def parse(data, syntax=None):
     root = parse_xml(data)
     name = local(root)
-    if name == "cXML":
+    if name.lower() == "cxml":
         return _parse_cxml(root)
     if isinstance(root.tag, str) and root.tag.startswith("{" + UBL_NS):
         return _parse_ubl(root)
@@ -259,6 +259,11 @@ def map_cxml_confirmation(request):
         "status": {"accept": "accepted", "reject": "rejected"}.get(header_type, "changed"),
         "raw_status": header_type,
         "lines": [],
+        "po_payload_ids": [
+            r.get("payloadID")
+            for r in _children(_child(request, "OrderReference"), "DocumentReference")
+            if r.get("payloadID")
+        ],
     }
     for item in _children(request, "ConfirmationItem"):
         base_uom = _text(item, "UnitOfMeasure")
@@ -308,10 +313,14 @@ def map_cxml_ship_notice(request):
         "expected_date": iso_date(head.get("deliveryDate")) if head is not None else None,
         "date": iso_date(head.get("noticeDate")) if head is not None else None,
         "lines": [],
+        "po_payload_ids": [],
     }
     for portion in _children(request, "ShipNoticePortion"):
         ref = _child(portion, "OrderReference")
         po = ref.get("orderID") if ref is not None else None
+        for doc_ref in _children(ref, "DocumentReference"):
+            if doc_ref.get("payloadID") and doc_ref.get("payloadID") not in doc["po_payload_ids"]:
+                doc["po_payload_ids"].append(doc_ref.get("payloadID"))
         if po and po not in doc["po_numbers"]:
             doc["po_numbers"].append(po)
         for item in _children(portion, "ShipNoticeItem"):
@@ -355,6 +364,7 @@ def map_cxml_invoice(request):
         "charges": [],
         "lines": [],
         "purpose": head.get("purpose") if head is not None else None,
+        "po_payload_ids": [],
     }
     orders = _children(request, "InvoiceDetailOrder") or [request]
     for order in orders:
@@ -362,6 +372,10 @@ def map_cxml_invoice(request):
         info = _child(order, "InvoiceDetailOrderInfo")
         for node in _find_all(info, "OrderReference") + _find_all(info, "OrderIDInfo"):
             po = po or node.get("orderID")
+        for ref in _find_all(info, "DocumentReference"):
+            # the payloadID of our OrderRequest: what identifies the PO when orderID is absent
+            if ref.get("payloadID") and ref.get("payloadID") not in doc["po_payload_ids"]:
+                doc["po_payload_ids"].append(ref.get("payloadID"))
         if po and po not in doc["po_numbers"]:
             doc["po_numbers"].append(po)
         for item in _children(order, "InvoiceDetailItem"):
@@ -401,6 +415,11 @@ def map_cxml_invoice(request):
                 doc["charges"].append({"type": kind, "amount": common.fmt_decimal(Decimal(value) * sign)})
         if tax is not None:
             doc["charges"].append({"type": "tax", "amount": tax})
+        subtotal, currency = _money(_child(summary, "SubtotalAmount"))
+        if doc["total"] is None and subtotal is not None:
+            total = Decimal(subtotal) + sum(Decimal(c["amount"]) for c in doc["charges"])
+            doc["total"] = common.fmt_decimal(total)
+            doc["currency"] = doc["currency"] or currency
     if doc["currency"] and len(doc["currency"]) != 3:
         doc["currency"] = None
     return doc
@@ -580,6 +599,9 @@ def map_ubl_order_response(root):
         qty, uom = _qty(_child(item, "Quantity"))
         raw = _u(item, "LineStatusCode")
         status = UBL_LINE.get(raw or "", "accepted" if not raw else "on_hold")
+        backorder = common.to_decimal(_u(item, "MaximumBackorderQuantity") or _u(item, "MinimumBackorderQuantity"))
+        if backorder and backorder > 0 and status in ("accepted", "changed"):
+            status = "backordered"
         substitute = None
         sub = _child(order_line, "SellerSubstitutedLineItem")
         if sub is not None:
@@ -710,10 +732,13 @@ def map_ubl_invoice(root):
         if price is not None and base not in (None, "0", "1") and Decimal(base) != 0:
             price = common.fmt_decimal(Decimal(price) / Decimal(base))
         items = _ubl_items(_child(line, "Item"))
+        line_po = _u(line, "OrderLineReference", "OrderReference", "ID") or po
+        if line_po and line_po not in doc["po_numbers"]:
+            doc["po_numbers"].append(line_po)
         doc["lines"].append(
             {
                 "line_id": line_id(_u(line, "OrderLineReference", "LineID")),
-                "po_number": po,
+                "po_number": line_po,
                 **items,
                 "quantity": qty,
                 "uom": uom,
@@ -826,10 +851,15 @@ def render_order_request(po, env, *, shared_secret=None, operation="new"):
         orderDate=(po.get("date") or "") and f"{po['date']}T00:00:00+00:00",
         type=operation,
     )
+    if operation != "new":
+        head.set("orderVersion", str(po.get("version") or 2))
     _el(_el(head, "Total"), "Money", common.fmt_decimal(total), currency=po.get("currency"))
     _address(head, "ShipTo", po.get("ship_to"))
     if po.get("notes"):
         _el(head, "Comments", po["notes"])
+    if operation != "new" and po.get("document_reference"):
+        # the payloadID of the order being changed or cancelled
+        _el(head, "DocumentReference", payloadID=po["document_reference"])
     if po.get("buyer") and (po["buyer"].get("gln") or po["buyer"].get("id")):
         _el(head, "Extrinsic", po["buyer"].get("gln") or po["buyer"].get("id"), name="BuyerID")
     for line in po.get("lines") or []:
@@ -1118,3 +1148,180 @@ def render_invoice_detail_request(inv, env, *, shared_secret=None):
         _el(_el(summary, name), "Money", common.fmt_decimal(abs(amount)), currency=currency)
     _el(_el(summary, "NetAmount"), "Money", common.fmt_decimal(inv.get("total")), currency=currency)
     return _serialize(root, CXML_DOCTYPE)
+
+
+# UBL supplier documents (partner simulators and tests), Peppol BIS 3 shapes
+
+
+def _ubl_root(name):
+    ns = f"urn:oasis:names:specification:ubl:schema:xsd:{name}-2"
+    root = etree.Element(f"{{{ns}}}{name}", nsmap={None: ns, "cac": CAC, "cbc": CBC})
+    return root
+
+
+def _cbc(parent, name, text, **attrs):
+    return _el(parent, f"{{{CBC}}}{name}", text, **attrs)
+
+
+def _cac(parent, name):
+    return _el(parent, f"{{{CAC}}}{name}")
+
+
+def _ubl_party_el(parent, tag, ident, qualifier, name=None):
+    party = _cac(_cac(parent, tag), "Party")
+    _cbc(party, "EndpointID", ident, schemeID=qualifier or "0088")
+    if name:
+        _cbc(_cac(party, "PartyName"), "Name", name)
+    return party
+
+
+def _ubl_item_el(parent, line, name=None):
+    item = _cac(parent, "Item")
+    _cbc(item, "Name", name or line.get("description") or line.get("vendor_part") or line.get("buyer_part") or "item")
+    if line.get("buyer_part"):
+        _cbc(_cac(item, "BuyersItemIdentification"), "ID", line["buyer_part"])
+    if line.get("vendor_part"):
+        _cbc(_cac(item, "SellersItemIdentification"), "ID", line["vendor_part"])
+    if line.get("gtin"):
+        _cbc(_cac(item, "StandardItemIdentification"), "ID", line["gtin"], schemeID="0160")
+    return item
+
+
+UBL_STATUS_CODE = {
+    "accepted": "5",
+    "rejected": "7",
+    "changed": "3",
+    "backordered": "3",
+    "substituted": "3",
+    "on_hold": "3",
+}
+
+
+def render_ubl_order_response(ack, env):
+    _check_all(ack)
+    root = _ubl_root("OrderResponse")
+    _cbc(root, "CustomizationID", "urn:fdc:peppol.eu:poacc:trns:order_response:3")
+    _cbc(root, "ProfileID", "urn:fdc:peppol.eu:poacc:bis:ordering:3")
+    _cbc(root, "ID", ack.get("ack_number") or str(env.interchange_control_number))
+    _cbc(root, "IssueDate", ack.get("date") or env.when.date().isoformat())
+    _cbc(root, "OrderResponseCode", {"accepted": "AP", "rejected": "RE"}.get(ack.get("status"), "CA"))
+    if ack.get("currency"):
+        _cbc(root, "DocumentCurrencyCode", ack["currency"])
+    _cbc(_cac(root, "OrderReference"), "ID", ack.get("po_number"))
+    _ubl_party_el(root, "SellerSupplierParty", env.sender_id, env.sender_qualifier)
+    _ubl_party_el(root, "BuyerCustomerParty", env.receiver_id, env.receiver_qualifier)
+    for number, line in enumerate(ack.get("lines") or [], 1):
+        order_line = _cac(root, "OrderLine")
+        item = _cac(order_line, "LineItem")
+        _cbc(item, "ID", str(number))
+        _cbc(item, "LineStatusCode", UBL_STATUS_CODE.get(line.get("status"), "5"))
+        _cbc(item, "Quantity", common.fmt_decimal(line.get("quantity")), unitCode=line.get("uom") or "EA")
+        if line.get("status") == "backordered":
+            qty = common.fmt_decimal(line.get("quantity"))
+            _cbc(item, "MaximumBackorderQuantity", qty, unitCode=line.get("uom") or "EA")
+        if line.get("date"):
+            _cbc(_cac(_cac(item, "Delivery"), "PromisedDeliveryPeriod"), "StartDate", line["date"])
+        if line.get("price") not in (None, ""):
+            _cbc(
+                _cac(item, "Price"),
+                "PriceAmount",
+                common.fmt_decimal(line["price"]),
+                currencyID=ack.get("currency") or "EUR",
+            )
+        _ubl_item_el(item, line)
+        sub = line.get("substitute")
+        if sub and line.get("status") == "substituted":
+            substituted = _cac(order_line, "SellerSubstitutedLineItem")
+            _cbc(substituted, "ID", str(number))
+            _ubl_item_el(substituted, sub, name=sub.get("description"))
+        if line.get("line_id") not in (None, ""):
+            _cbc(_cac(order_line, "OrderLineReference"), "LineID", str(line["line_id"]))
+    return _serialize(root)
+
+
+def render_ubl_despatch_advice(asn, env):
+    _check_all(asn)
+    root = _ubl_root("DespatchAdvice")
+    _cbc(root, "CustomizationID", "urn:fdc:peppol.eu:poacc:trns:despatch_advice:3")
+    _cbc(root, "ProfileID", "urn:fdc:peppol.eu:poacc:bis:despatch_advice:3")
+    _cbc(root, "ID", asn.get("asn_number"))
+    _cbc(root, "IssueDate", asn.get("date") or asn.get("ship_date") or env.when.date().isoformat())
+    pos = asn.get("po_numbers") or []
+    if len(pos) == 1:
+        _cbc(_cac(root, "OrderReference"), "ID", pos[0])
+    _ubl_party_el(root, "DespatchSupplierParty", env.sender_id, env.sender_qualifier)
+    _ubl_party_el(root, "DeliveryCustomerParty", env.receiver_id, env.receiver_qualifier)
+    shipment = _cac(root, "Shipment")
+    _cbc(shipment, "ID", asn.get("asn_number") or "1")
+    _cbc(_cac(shipment, "Consignment"), "ID", asn.get("asn_number") or "1")
+    delivery = _cac(shipment, "Delivery")
+    if asn.get("expected_date"):
+        _cbc(_cac(delivery, "EstimatedDeliveryPeriod"), "StartDate", asn["expected_date"])
+    if asn.get("ship_date"):
+        _cbc(_cac(delivery, "Despatch"), "ActualDespatchDate", asn["ship_date"])
+    for number, line in enumerate(asn.get("lines") or [], 1):
+        node = _cac(root, "DespatchLine")
+        _cbc(node, "ID", str(number))
+        _cbc(node, "DeliveredQuantity", common.fmt_decimal(line.get("quantity")), unitCode=line.get("uom") or "EA")
+        ref = _cac(node, "OrderLineReference")
+        _cbc(ref, "LineID", str(line.get("line_id") or ""))
+        if line.get("po_number") and len(pos) != 1:
+            _cbc(_cac(ref, "OrderReference"), "ID", line["po_number"])
+        item = _ubl_item_el(node, line)
+        serials = line.get("serials") or []
+        if line.get("lot") or line.get("expiry"):
+            instance = _cac(item, "ItemInstance")
+            lot = _cac(instance, "LotIdentification")
+            _cbc(lot, "LotNumberID", line.get("lot"))
+            _cbc(lot, "ExpiryDate", line.get("expiry"))
+        for serial in serials:
+            _cbc(_cac(item, "ItemInstance"), "SerialID", serial)
+        if line.get("sscc"):
+            _cbc(_cac(_cac(node, "Shipment"), "TransportHandlingUnit"), "ID", line["sscc"])
+    return _serialize(root)
+
+
+def render_ubl_invoice(inv, env):
+    _check_all(inv)
+    root = _ubl_root("Invoice")
+    currency = inv.get("currency") or "EUR"
+    _cbc(root, "CustomizationID", "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0")
+    _cbc(root, "ProfileID", "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0")
+    _cbc(root, "ID", inv.get("invoice_number"))
+    _cbc(root, "IssueDate", inv.get("date") or env.when.date().isoformat())
+    _cbc(root, "InvoiceTypeCode", "380")
+    _cbc(root, "DocumentCurrencyCode", currency)
+    pos = inv.get("po_numbers") or []
+    if pos:
+        _cbc(_cac(root, "OrderReference"), "ID", pos[0])
+    _ubl_party_el(root, "AccountingSupplierParty", env.sender_id, env.sender_qualifier)
+    _ubl_party_el(root, "AccountingCustomerParty", env.receiver_id, env.receiver_qualifier)
+    for charge in inv.get("charges") or []:
+        amount = common.to_decimal(charge.get("amount"))
+        if amount is None or charge.get("type") == "tax":
+            continue
+        node = _cac(root, "AllowanceCharge")
+        _cbc(node, "ChargeIndicator", "false" if amount < 0 else "true")
+        code = {"freight": "FC", "discount": "95"}.get(charge.get("type"))
+        _cbc(node, "AllowanceChargeReasonCode", code)
+        _cbc(node, "AllowanceChargeReason", charge.get("type") or "other")
+        _cbc(node, "Amount", common.fmt_decimal(abs(amount)), currencyID=currency)
+    _cbc(_cac(root, "TaxTotal"), "TaxAmount", common.fmt_decimal(inv.get("tax_total") or "0"), currencyID=currency)
+    totals = _cac(root, "LegalMonetaryTotal")
+    _cbc(totals, "PayableAmount", common.fmt_decimal(inv.get("total")), currencyID=currency)
+    for number, line in enumerate(inv.get("lines") or [], 1):
+        node = _cac(root, "InvoiceLine")
+        _cbc(node, "ID", str(number))
+        _cbc(node, "InvoicedQuantity", common.fmt_decimal(line.get("quantity")), unitCode=line.get("uom") or "EA")
+        amount = line.get("amount")
+        if amount in (None, ""):
+            qty, price = common.to_decimal(line.get("quantity")), common.to_decimal(line.get("price"))
+            amount = common.fmt_decimal(qty * price) if qty is not None and price is not None else "0"
+        _cbc(node, "LineExtensionAmount", common.fmt_decimal(amount), currencyID=currency)
+        ref = _cac(node, "OrderLineReference")
+        _cbc(ref, "LineID", str(line.get("line_id") or ""))
+        if line.get("po_number") and pos and line["po_number"] != pos[0]:
+            _cbc(_cac(ref, "OrderReference"), "ID", line["po_number"])
+        _ubl_item_el(node, line)
+        _cbc(_cac(node, "Price"), "PriceAmount", common.fmt_decimal(line.get("price")), currencyID=currency)
+    return _serialize(root)

@@ -80,3 +80,58 @@ def test_xml_parser_resolves_no_entities_and_loads_no_dtd(tmp_path):
 def test_bad_xml_raises_edierror(data):
     with pytest.raises(EdiError):
         interchange.read(data)
+
+
+def test_desadv_eancom_lot_expiry_sscc_serials():
+    body = [
+        "UNH+1+DESADV:D:96A:UN:EAN005'",
+        "BGM+351+DN-1+9'",
+        "DTM+11:20261203:102'",
+        "RFF+ON:P00012'",
+        "CPS+1'",
+        "CPS+2+1'",
+        "PAC+1++201'",
+        "PCI+33E'",
+        "GIN+BJ+003123456789012345'",
+        "LIN+1++00312345678906:EN'",
+        "PIA+1+V-778:SA+L77:NB'",
+        "QTY+12:10:EA'",
+        "RFF+LI::4711'",
+        "PCI+36E'",
+        "DTM+36:20270531:102'",
+        "GIN+BN+SER1+SER2'",
+        "CPS+3+1'",
+        "LIN+2++05400111864181:EN'",
+        "QTY+12:4'",
+        "PCI+36E'",
+        "DTM+36:20280101:102'",
+        "GIN+BX+LOT-B'",
+        "UNT+23+1'",
+    ]
+    ic = interchange.read((UNB + "".join(body) + "UNZ+1+REF1'").encode())
+    assert ic.ok, ic.all_problems()
+    doc = ic.sets[0].document
+    assert (doc["asn_number"], doc["ship_date"], doc["po_numbers"]) == ("DN-1", "2026-12-03", ["P00012"])
+    first, second = doc["lines"]
+    assert (first["line_id"], first["lot"], first["expiry"], first["sscc"], first["serials"], first["vendor_part"]) == (
+        4711,
+        "L77",
+        "2027-05-31",
+        "003123456789012345",
+        ["SER1", "SER2"],
+        "V-778",
+    )
+    assert (second["line_id"], second["lot"], second["expiry"], second["sscc"], second["quantity"]) == (
+        2,
+        "LOT-B",
+        "2028-01-01",
+        None,
+        "4",
+    )
+
+
+def test_line_breaks_as_terminator_without_una():
+    text = UNB.rstrip("'") + "\r\n" + "\r\n".join(seg.rstrip("'") for seg in MSG) + "\r\nUNZ+1+REF1\r\n"
+    ic = interchange.read(text.encode())
+    assert ic.ok, ic.all_problems()
+    assert ic.separators.segment == "\n" and ic.sets[0].document["lines"][0]["quantity"] == "4"

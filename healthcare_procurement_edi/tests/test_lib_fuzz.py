@@ -160,3 +160,23 @@ def test_generated_orders_round_trip(po, fmt):
             want["uom"],
         )
         assert got["requested_date"] == want["requested_date"]
+
+
+@FUZZ
+@given(st.text(alphabet="UNBH+:' \r\n\tA1.", max_size=80))
+def test_edifact_fast_path_equals_pydifact_raw_reader(body):
+    """Release-free text is split without pydifact's char-by-char tokenizer: same segments."""
+    from ..lib import edifact
+    from ..lib.model import Separators
+
+    seps = Separators(element="+", component=":", segment="'", release="?", decimal=".")
+    text = "UNB+" + body
+    if not text.endswith("'"):
+        text += "'"
+    fast = edifact._split_plain(text, seps)
+    try:
+        reference = edifact._pydifact_segments(text, seps, ".", " ")
+    except EdiError:
+        reference = None
+    if fast is not None and reference is not None:
+        assert fast == reference

@@ -3,6 +3,8 @@
 from datetime import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ..lib import interchange, outbound
 from ..lib.errors import EdiError
@@ -173,3 +175,103 @@ def test_read_envelope_addresses_a_rejecting_ack_for_unreadable_interchanges():
     assert interchange.read_functional_ack(interchange.read(contrl))[0].status == "R"
     assert interchange.read_envelope(b"garbage") is None
     assert interchange.read_envelope(build()).ok
+
+
+SEPARATOR_CHARS = "*|^!`~:>{}#@\\"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(SEPARATOR_CHARS), min_size=3, max_size=3, unique=True),
+    st.booleans(),
+    st.sampled_from(["", "\n", "\r\n", "\n    "]),
+)
+def test_other_senders_separators(chars, newline_terminator, suffix):
+    """Any separators the ISA declares (and LF as the terminator) read the same document."""
+    elem, comp, term = chars
+    if newline_terminator:
+        term, suffix = "\n", ""
+    text = build(sep="").decode()
+    translated = "".join({"*": elem, ">": comp, "~": term + suffix}.get(ch, ch) for ch in text)
+    ic = interchange.read(translated.encode())
+    assert ic.ok, ic.all_problems()
+    assert (ic.separators.element, ic.separators.component) == (elem, comp)
+    lines = ic.sets[0].document["lines"]
+    assert [(line["line_id"], line["sscc"]) for line in lines] == [
+        (4711, "003123456789012345"),
+        (4712, "003123456789012352"),
+    ]
+
+
+def test_wrapped_at_80_columns():
+    flat = build(sep="").decode()
+    wrapped = "\r\n".join(flat[i : i + 80] for i in range(0, len(flat), 80))
+    ic = interchange.read(wrapped.encode())
+    assert ic.ok, ic.all_problems()
+    assert [line["line_id"] for line in ic.sets[0].document["lines"]] == [4711, 4712]
+    edi = (
+        "UNB+UNOC:3+SENDER:14+RECEIVER:14+261201:0930+REF1'UNH+M1+ORDERS:D:96A:UN'BGM+220+P1+9'"
+        "LIN+7++05400111864181:EN'QTY+21:4:EA'UNS+S'UNT+6+M1'UNZ+1+REF1'"
+    )
+    wrapped = "\n".join(edi[i : i + 80] for i in range(0, len(edi), 80))
+    ic = interchange.read(wrapped.encode())
+    assert ic.ok, ic.all_problems()
+    assert ic.sets[0].document["lines"][0]["quantity"] == "4"
+
+
+def test_utf16_space_before_line_break_and_ta1():
+    utf16 = build().decode().encode("utf-16")
+    assert interchange.sniff(utf16) == "x12"
+    assert interchange.read(utf16).ok
+    assert interchange.read(build().decode().encode("utf-16-le")).ok
+    # "…*> \r\n": the terminator is the line break, the space is padding
+    spaced = build(term=" ", sep="\r\n")
+    ic = interchange.read(spaced)
+    assert ic.ok, ic.all_problems()
+    assert [line["line_id"] for line in ic.sets[0].document["lines"]] == [4711, 4712]
+    ta1 = ISA.replace("*P*", "*P*") + "\nTA1*000000005*261201*0930*A*000~\nIEA*0*000000007~"
+    ic = interchange.read(ta1.encode())
+    assert ic.ok and not ic.groups
+
+
+def test_855_split_acknowledgment_ctp_price_and_substitution():
+    body = [
+        "GS*PR*SENDER*RECEIVER*20261201*0930*7*X*004010",
+        "ST*855*0001",
+        "BAK*00*AC*P00012*20261201****SO-77*20261202",
+        "PO1*4711*10*EA*12.50**VP*V-778*BP*HEP-5000",
+        "CTP**CON*13.10",
+        "ACK*IA*6*EA*068*20261205",
+        "ACK*IB*4*EA*068*20261220",
+        "PO1*4712*5*BX*3.00**VP*V-100",
+        "ACK*IS*5*BX*068*20261205**VP*V-101*UK*00312345678913",
+        "PO1*4713*1*EA*9.00**VP*V-200",
+        "ACK*IR*0*EA",
+        "CTT*3",
+        "SE*12*0001",
+        "GE*1*7",
+        "IEA*1*000000007",
+    ]
+    ic = interchange.read(build(body))
+    assert ic.ok, ic.all_problems()
+    doc = ic.sets[0].document
+    assert (doc["po_number"], doc["ack_number"], doc["date"], doc["status"]) == (
+        "P00012",
+        "SO-77",
+        "2026-12-02",
+        "changed",
+    )
+    got = [(x["line_id"], x["status"], x["quantity"], x["price"], x["date"]) for x in doc["lines"]]
+    assert got == [
+        (4711, "accepted", "6", "13.10", "2026-12-05"),
+        (4711, "backordered", "4", "13.10", "2026-12-20"),
+        (4712, "substituted", "5", "3.00", "2026-12-05"),
+        (4713, "rejected", "0", "9.00", None),
+    ]
+    assert doc["lines"][2]["substitute"] == {
+        "buyer_part": None,
+        "vendor_part": "V-101",
+        "gtin": "00312345678913",
+        "description": None,
+    }
+    assert doc["lines"][2]["vendor_part"] == "V-100"
