@@ -6,9 +6,8 @@ Thin: the decisions are ``hc.processor.edi``'s (``_door_refusal``, ``_acknowledg
 
 import logging
 
-from odoo.http import request
-
 from odoo.addons.healthcare_integration_base.controllers.main import HcApiController
+from odoo.http import request
 
 _logger = logging.getLogger(__name__)
 EDI_KINDS = ("x12", "edifact", "xml")

@@ -1,12 +1,16 @@
-from . import hc_trading_partner
-from . import hc_edi_uom_code
-from . import hc_edi_control
-from . import hc_edi_document
-from . import purchase_order
-from . import hc_processor_edi
-from . import hc_outbound_message
-from . import hc_code_catalog
-from . import hc_edi_flow
+from . import (
+    hc_code_catalog,
+    hc_edi_control,
+    hc_edi_document,
+    hc_edi_uom_code,
+    hc_outbound_message,
+    hc_processor_edi,
+    hc_trading_partner,
+    purchase_order,
+)
+
+# procurement EDI part 2 (acknowledgments, ship notices, invoices, SLAs): after part 1's models
+from . import hc_edi_flow  # noqa: I001
 from . import hc_edi_ack
 from . import hc_edi_asn
 from . import hc_edi_invoice

@@ -32,7 +32,10 @@ class HcCodeCatalog(models.AbstractModel):
             ),
             "edi_sender_unknown": (
                 _("Interchange from an unknown sender"),
-                _("The interchange's sender is not the trading partner of the endpoint it came to; it is not processed."),
+                _(
+                    "The interchange's sender is not the trading partner of the endpoint it came to; "
+                    "it is not processed."
+                ),
             ),
             "edi_envelope_invalid": (
                 _("Malformed EDI interchange"),

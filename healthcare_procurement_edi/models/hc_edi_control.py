@@ -50,9 +50,7 @@ class HcEdiControl(models.AbstractModel):
         for attempt in range(2):
             try:
                 with self.env.cr.savepoint():
-                    self.env.cr.execute(
-                        SQL("SELECT nextval(%s) FROM generate_series(1, %s)", name, int(count))
-                    )
+                    self.env.cr.execute(SQL("SELECT nextval(%s) FROM generate_series(1, %s)", name, int(count)))
                     return [row[0] for row in self.env.cr.fetchall()]
             except psycopg2.errors.UndefinedTable:
                 if attempt:

@@ -5,10 +5,9 @@ the partner's 997/999/CONTRL is matched to it; its functional acknowledgment is 
 partner's SLA, and one exception per overdue document is raised for the procurement team.
 """
 
-from datetime import timedelta
+import json
 
 from odoo import _, api, fields, models
-
 from odoo.addons.healthcare_integration_base.lib import trust
 
 KINDS = [
@@ -30,7 +29,15 @@ FA_STATES = [
     ("rejected", "Rejected"),
     ("overdue", "Overdue"),
 ]
-FA_STATUS = {"A": "accepted", "E": "accepted_errors", "P": "partial", "R": "rejected", "M": "rejected", "W": "rejected", "X": "rejected"}
+FA_STATUS = {
+    "A": "accepted",
+    "E": "accepted_errors",
+    "P": "partial",
+    "R": "rejected",
+    "M": "rejected",
+    "W": "rejected",
+    "X": "rejected",
+}
 FA_OVERDUE = "edi_functional_ack_overdue"
 FA_REJECTED = "edi_document_rejected"
 PO_ACK_OVERDUE = "edi_order_ack_overdue"
@@ -75,7 +82,10 @@ class HcEdiDocument(models.Model):
     acknowledges_id = fields.Many2one("hc.edi.document", string="Acknowledges", ondelete="set null")
     exception_id = fields.Many2one("hc.exception", string="Exception", ondelete="set null")
     document_json = fields.Json(string="Parsed Document", help="The canonical document read from the interchange.")
-    duplicate = fields.Boolean(help="An interchange already received from this partner: acknowledged, not processed.")
+    document_text = fields.Text(compute="_compute_document_text", string="Parsed Content")
+    duplicate = fields.Boolean(
+        default=False, help="An interchange already received from this partner: acknowledged, not processed."
+    )
     note = fields.Char()
 
     @api.depends("kind", "direction", "document_number", "message_type")
@@ -84,8 +94,23 @@ class HcEdiDocument(models.Model):
         for rec in self:
             arrow = _("to") if rec.direction == "out" else _("from")
             rec.display_label = " ".join(
-                filter(None, [kinds.get(rec.kind), rec.document_number, f"({rec.message_type})" if rec.message_type else "", arrow, rec.trading_partner_id.name or ""])
+                filter(
+                    None,
+                    [
+                        kinds.get(rec.kind),
+                        rec.document_number,
+                        f"({rec.message_type})" if rec.message_type else "",
+                        arrow,
+                        rec.trading_partner_id.name or "",
+                    ],
+                )
             )
+
+    @api.depends("document_json")
+    def _compute_document_text(self):
+        for rec in self:
+            doc = rec.document_json
+            rec.document_text = json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) if doc else False
 
     # ------------------------------------------------------------------ SLA
     @api.model
@@ -103,39 +128,49 @@ class HcEdiDocument(models.Model):
             ]
         )
         for doc in late:
-            exc = self.env["hc.exception"].sudo()._hc_edi_raise(
-                FA_OVERDUE,
-                _(
-                    "%(doc)s sent %(sent)s: no functional acknowledgment within %(h)s h.",
-                    doc=doc.display_label,
-                    sent=doc.outbound_id.sent_at,
-                    h=doc.trading_partner_id.functional_ack_sla_hours,
-                ),
-                cause=f"{FA_OVERDUE}:{doc.id}",
-                endpoint=doc.trading_partner_id.endpoint_id,
-                record=("purchase.order", doc.purchase_id.id) if doc.purchase_id else ("hc.edi.document", doc.id),
+            exc = (
+                self.env["hc.exception"]
+                .sudo()
+                ._hc_edi_raise(
+                    FA_OVERDUE,
+                    _(
+                        "%(doc)s sent %(sent)s: no functional acknowledgment within %(h)s h.",
+                        doc=doc.display_label,
+                        sent=doc.outbound_id.sent_at,
+                        h=doc.trading_partner_id.functional_ack_sla_hours,
+                    ),
+                    cause=f"{FA_OVERDUE}:{doc.id}",
+                    endpoint=doc.trading_partner_id.endpoint_id,
+                    record=("purchase.order", doc.purchase_id.id) if doc.purchase_id else ("hc.edi.document", doc.id),
+                )
             )
             with trust.privileged():
                 doc.write({"fa_status": "overdue", "exception_id": exc.id})
-        orders = self.env["purchase.order"].sudo().search(
-            [("edi_ack_deadline", "<", now), ("edi_ack_state", "=", "awaiting")]
+        orders = (
+            self.env["purchase.order"]
+            .sudo()
+            .search([("edi_ack_deadline", "<", now), ("edi_ack_state", "=", "awaiting")])
         )
         for order in orders:
             partner = order._edi_partner()
-            exc = self.env["hc.exception"].sudo()._hc_edi_raise(
-                PO_ACK_OVERDUE,
-                _("%(po)s: the supplier has not acknowledged the order within %(h)s h.", po=order.name, h=partner.ack_sla_hours),
-                cause=f"{PO_ACK_OVERDUE}:{order.id}",
-                endpoint=partner.endpoint_id,
-                record=("purchase.order", order.id),
+            exc = (
+                self.env["hc.exception"]
+                .sudo()
+                ._hc_edi_raise(
+                    PO_ACK_OVERDUE,
+                    _(
+                        "%(po)s: the supplier has not acknowledged the order within %(h)s h.",
+                        po=order.name,
+                        h=partner.ack_sla_hours,
+                    ),
+                    cause=f"{PO_ACK_OVERDUE}:{order.id}",
+                    endpoint=partner.endpoint_id,
+                    record=("purchase.order", order.id),
+                )
             )
             with trust.privileged():
                 order.write({"edi_ack_state": "overdue", "edi_ack_exception_id": exc.id})
         return len(late) + len(orders)
-
-    def _fa_due(self, partner):
-        hours = partner.functional_ack_sla_hours
-        return fields.Datetime.now() + timedelta(hours=hours) if hours else False
 
 
 class HcException(models.Model):

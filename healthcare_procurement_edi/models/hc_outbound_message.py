@@ -17,10 +17,9 @@ from datetime import timedelta
 from urllib.parse import unquote, urlsplit
 
 from odoo import fields, models
-from odoo.tools import config
-
 from odoo.addons.healthcare_integration_base.lib import trust
 from odoo.addons.healthcare_integration_base.models.hc_inbound_message import backoff_seconds
+from odoo.tools import config
 
 EXTENSIONS = {
     "application/edi-x12": "x12",

@@ -1,10 +1,12 @@
 """Inbound EDI: envelope checks at the door, functional acknowledgments, and the documents.
 
-At the door (``_validate_document``) an interchange whose envelope has problems (counts,
-control numbers, truncation, separators) is refused with 422. The door controller of this
-module also refuses an interchange whose sender is not the endpoint's trading partner, and
-queues the 997 / 999 / CONTRL of every X12 / EDIFACT interchange it read (accepting or
-rejecting, duplicates too: a repeated interchange is acknowledged again, never processed twice).
+At the door (``_door_refusal``, called by this module's door controller, which knows the
+endpoint) an interchange for an endpoint with a trading partner is refused with 422 when it
+cannot be read, when its envelope has problems (counts, control numbers, truncation,
+separators) or when its sender is not that partner; then the 997 / 999 / CONTRL of every X12 /
+EDIFACT interchange read is queued (accepting or rejecting; a repeated interchange is
+acknowledged again and never processed twice). An endpoint without a trading partner keeps the
+base door's behaviour; its interchanges are refused in processing (``edi_sender_unknown``).
 
 Processing (``_process``) matches the partner's 997/999/CONTRL to the documents we sent, and
 records every other document (855, 856, 810 ...) with its canonical content. What those
@@ -12,13 +14,13 @@ business documents do (acknowledgment, receipt, three-way match) is the ``_edi_h
 hooks' business (part 2).
 """
 
+import copy
 import hashlib
 import logging
 import threading
 from collections import OrderedDict
 
 from odoo import _, api, fields, models
-
 from odoo.addons.healthcare_integration_base.lib import trust
 from odoo.addons.healthcare_integration_base.lib.errors import HcBusinessError
 
@@ -65,6 +67,11 @@ def read_cached(text, kind=None):
     return ic
 
 
+def errors_of(ic):
+    """The problems that refuse an interchange (warnings, e.g. an ISA not fixed-width, do not)."""
+    return [p for p in ic.all_problems() if getattr(p, "severity", "error") != "warning"]
+
+
 def kind_of(message_type):
     if (message_type or "").startswith("x12."):
         return "x12"
@@ -91,31 +98,40 @@ class HcProcessorEdi(models.AbstractModel):
     # ------------------------------------------------------------------ the door
     @api.model
     def _validate_document(self, message_type, document, kind):
-        if kind not in ("x12", "edifact", "xml") or not isinstance(document, str):
-            return []
-        try:
-            ic = read_cached(document, kind)
-        except edi_errors.EdiError as exc:
-            return [describe(Problem(exc.code, exc.message, exc.segment_tag, exc.segment_position, exc.element_position))]
-        except NotImplementedError:
-            return []
-        return [describe(p) for p in ic.all_problems()[:5]]
+        """Nothing beyond the base here: what the door checks for EDI depends on the endpoint's
+        trading partner (``_door_refusal``, called by this module's door controller). An endpoint
+        without a trading partner keeps the base's behaviour: stored, then refused in processing."""
+        return []
 
     @api.model
     def _door_refusal(self, endpoint_id, message_type, payload_text):
-        """Why the door refuses this interchange for this endpoint (its sender), or None."""
+        """Why the door refuses this interchange for this endpoint, or None (accept).
+
+        For an endpoint with a trading partner: an interchange that cannot be read, whose
+        envelope has problems (counts, control numbers, truncation, separators) or whose sender
+        is not that partner. Names segments and positions, never business data."""
         if not (message_type or "").startswith(EDI_PREFIXES) or not isinstance(payload_text, str):
+            return None
+        partner = self.env["hc.trading.partner"]._for_endpoint(endpoint_id)
+        if not partner:
             return None
         try:
             ic = read_cached(payload_text, kind_of(message_type))
-        except (edi_errors.EdiError, NotImplementedError):
-            return None  # the envelope check says why
-        partner = self.env["hc.trading.partner"]._for_endpoint(endpoint_id)
-        field = {"x12": "ISA06", "edifact": "UNB sender"}.get(ic.syntax, "sender")
-        if not partner:
-            return f"{field}: this endpoint has no trading partner; it may not send EDI interchanges."
+        except edi_errors.EdiError as exc:
+            return describe(Problem(exc.code, exc.message, exc.segment_tag, exc.segment_position, exc.element_position))
+        except Exception as exc:  # whatever the reader trips on, the sender gets a 4xx, never a 500
+            _logger.warning(
+                "EDI interchange unreadable at the door (endpoint id %s): %s", endpoint_id, type(exc).__name__
+            )
+            return "The interchange could not be read."
+        problems = errors_of(ic)
+        if problems:
+            return "; ".join(describe(p) for p in problems[:5])
         if not partner._sender_matches(ic):
+            field = {"x12": "ISA06", "edifact": "UNB sender", "cxml": "From Credential"}.get(ic.syntax, "sender")
             return f"{field}: the interchange sender is not this endpoint's trading partner."
+        if ic.syntax == "cxml" and not partner._cxml_secret_matches(ic):
+            return "Sender Credential: the shared secret is not the one agreed with this trading partner."
         return None
 
     @api.model
@@ -132,15 +148,31 @@ class HcProcessorEdi(models.AbstractModel):
                 continue
             try:
                 ic = read_cached(doc["payload"], kind_of(mtype))
-            except (edi_errors.EdiError, NotImplementedError):
-                continue
-            if not ic.sets or all(s.set_id in FA_SETS for s in ic.sets):
+            except Exception:  # unreadable: the header may still say whom to answer
+                try:
+                    ic = edi_in.read_envelope(
+                        doc["payload"].encode("utf-8"), kind_of(mtype) if mtype.startswith("x12.") else "edifact"
+                    )
+                except Exception:
+                    ic = None
+                if ic is None:
+                    continue
+            if ic.sets and all(s.set_id in FA_SETS for s in ic.sets):
                 continue  # acknowledgments are not acknowledged
-            if res.get("status") == "rejected" and ic.ok:
+            if res.get("status") == "rejected" and not errors_of(ic):
                 detail = (doc.get("error_detail") or "refused at the door").split(":", 1)[0]
-                ic.problems.append(
-                    Problem("refused", f"refused: {detail}"[:60], "ISA" if ic.syntax == "x12" else "UNB", 1, None, "interchange")
-                )
+                ic = copy.copy(ic)  # the cached reading stays as read
+                ic.problems = [
+                    *ic.problems,
+                    Problem(
+                        "refused",
+                        f"refused: {detail}"[:60],
+                        "ISA" if ic.syntax == "x12" else "UNB",
+                        1,
+                        None,
+                        "interchange",
+                    ),
+                ]
             made |= self._queue_functional_ack(partner, ic, res)
         return made
 
@@ -159,8 +191,10 @@ class HcProcessorEdi(models.AbstractModel):
             message_type = "edifact.CONTRL"
         env = partner._edi_envelope(isa, gs, sets, swap_from=swap)
         if ic.syntax == "edifact":
-            env.version = ic.version if ic.version in ("edifact_d96a", "edifact_d01b") else (
-                partner.document_format if partner.document_format.startswith("edifact") else "edifact_d96a"
+            env.version = (
+                ic.version
+                if ic.version in ("edifact_d96a", "edifact_d01b")
+                else (partner.document_format if partner.document_format.startswith("edifact") else "edifact_d96a")
             )
         else:
             env.version = "x12_5010" if x12_kind == "999" else "x12_4010"
@@ -169,45 +203,55 @@ class HcProcessorEdi(models.AbstractModel):
         except edi_errors.EdiError as exc:
             _logger.warning("Functional acknowledgment not written for trading partner %s: %s", partner.id, exc.code)
             return self.env["hc.edi.document"]
-        status = "rejected" if not ic.ok else "accepted"
+        status = "rejected" if errors_of(ic) else "accepted"
         try:
-            outbound = self.env["hc.outbound.message"].sudo().create(
-                {
-                    "endpoint_id": partner.endpoint_id.id,
-                    "message_type": message_type,
-                    "content_type": CONTENT_TYPES[ic.syntax],
-                    "payload": data.decode("utf-8"),
-                    "res_model": "hc.inbound.message" if res.get("message_id") else False,
-                    "res_id": res.get("message_id") or False,
-                    "correlation_id": f"fa:{ic.sender_id}:{ic.control_number}"[:128],
-                }
+            outbound = (
+                self.env["hc.outbound.message"]
+                .sudo()
+                .create(
+                    {
+                        "endpoint_id": partner.endpoint_id.id,
+                        "message_type": message_type,
+                        "content_type": CONTENT_TYPES[ic.syntax],
+                        "payload": data.decode("utf-8"),
+                        "res_model": "hc.inbound.message" if res.get("message_id") else False,
+                        "res_id": res.get("message_id") or False,
+                        "correlation_id": f"fa:{ic.sender_id}:{ic.control_number}"[:128],
+                    }
+                )
             )
         except Exception as exc:  # no delivery URL: nowhere to send it
-            _logger.warning("Functional acknowledgment not queued for trading partner %s: %s", partner.id, type(exc).__name__)
+            _logger.warning(
+                "Functional acknowledgment not queued for trading partner %s: %s", partner.id, type(exc).__name__
+            )
             return self.env["hc.edi.document"]
-        return self.env["hc.edi.document"].sudo().create(
-            {
-                "trading_partner_id": partner.id,
-                "company_id": partner.company_id.id,
-                "direction": "out",
-                "kind": "functional_ack",
-                "message_type": message_type,
-                "document_format": env.version,
-                "outbound_id": outbound.id,
-                "inbound_message_id": res.get("message_id") or False,
-                "interchange_control": str(isa),
-                "group_control": str(gs) if ic.syntax == "x12" else "",
-                "set_controls": ",".join(str(s) for s in sets),
-                "functional_id": "FA" if ic.syntax == "x12" else "",
-                "document_number": norm_control(ic.control_number),
-                "duplicate": bool(res.get("duplicate")),
-                "note": _("Acknowledges interchange %(ctl)s: %(status)s%(dup)s")
-                % {
-                    "ctl": ic.control_number,
-                    "status": status,
-                    "dup": _(" (a duplicate: not processed again)") if res.get("duplicate") else "",
-                },
-            }
+        return (
+            self.env["hc.edi.document"]
+            .sudo()
+            .create(
+                {
+                    "trading_partner_id": partner.id,
+                    "company_id": partner.company_id.id,
+                    "direction": "out",
+                    "kind": "functional_ack",
+                    "message_type": message_type,
+                    "document_format": env.version,
+                    "outbound_id": outbound.id,
+                    "inbound_message_id": res.get("message_id") or False,
+                    "interchange_control": str(isa),
+                    "group_control": str(gs) if ic.syntax == "x12" else "",
+                    "set_controls": ",".join(str(s) for s in sets),
+                    "functional_id": "FA" if ic.syntax == "x12" else "",
+                    "document_number": norm_control(ic.control_number),
+                    "duplicate": bool(res.get("duplicate")),
+                    "note": _("Acknowledges interchange %(ctl)s: %(status)s%(dup)s")
+                    % {
+                        "ctl": ic.control_number,
+                        "status": status,
+                        "dup": _(" (a duplicate: not processed again)") if res.get("duplicate") else "",
+                    },
+                }
+            )
         )
 
     # ------------------------------------------------------------------ processing
@@ -240,6 +284,13 @@ class HcProcessorEdi(models.AbstractModel):
             except edi_errors.EdiError as exc:
                 out[msg.id] = HcBusinessError(ENVELOPE_INVALID, exc.message, cause=f"{ENVELOPE_INVALID}:{msg.id}")
                 continue
+            except Exception as exc:
+                out[msg.id] = HcBusinessError(
+                    ENVELOPE_INVALID,
+                    f"The interchange could not be read ({type(exc).__name__}).",
+                    cause=f"{ENVELOPE_INVALID}:{msg.id}",
+                )
+                continue
             if not partner or not partner._sender_matches(ic):
                 out[msg.id] = HcBusinessError(
                     SENDER_UNKNOWN,
@@ -247,14 +298,19 @@ class HcProcessorEdi(models.AbstractModel):
                     cause=f"{SENDER_UNKNOWN}:{msg.endpoint_id.id}",
                 )
                 continue
-            if not ic.ok:
+            if errors_of(ic):
                 out[msg.id] = HcBusinessError(
-                    ENVELOPE_INVALID, "; ".join(describe(p) for p in ic.all_problems()[:3]), cause=f"{ENVELOPE_INVALID}:{msg.id}"
+                    ENVELOPE_INVALID,
+                    "; ".join(describe(p) for p in errors_of(ic)[:3]),
+                    cause=f"{ENVELOPE_INVALID}:{msg.id}",
                 )
                 continue
             ctl = norm_control(ic.control_number)
             if (partner.id, ctl) in seen:
-                doc = Document.create(self._inbound_vals(partner, ic, None, None, msg) | {"duplicate": True, "note": _("Duplicate interchange: not processed again.")})
+                doc = Document.create(
+                    self._inbound_vals(partner, ic, None, None, msg)
+                    | {"duplicate": True, "note": _("Duplicate interchange: not processed again.")}
+                )
                 out[msg.id] = {"result_model": "hc.edi.document", "result_ids": doc.ids}
                 continue
             seen.add((partner.id, ctl))
@@ -272,7 +328,11 @@ class HcProcessorEdi(models.AbstractModel):
         number = ""
         if document:
             number = next(
-                (str(document.get(k)) for k in ("ack_number", "asn_number", "invoice_number", "name", "po_number") if document.get(k)),
+                (
+                    str(document.get(k))
+                    for k in ("ack_number", "asn_number", "invoice_number", "name", "po_number")
+                    if document.get(k)
+                ),
                 "",
             )
         return {
@@ -303,8 +363,10 @@ class HcProcessorEdi(models.AbstractModel):
             doc = v.get("document_json") or {}
             po_numbers.update(n for n in [doc.get("po_number"), *(doc.get("po_numbers") or [])] if n)
         if po_numbers:
-            orders = self.env["purchase.order"].sudo().search(
-                [("name", "in", list(po_numbers)), ("company_id", "=", partner.company_id.id)]
+            orders = (
+                self.env["purchase.order"]
+                .sudo()
+                .search([("name", "in", list(po_numbers)), ("company_id", "=", partner.company_id.id)])
             )
             by_name = {o.name: o.id for o in orders}
             for v in vals:
@@ -379,7 +441,11 @@ class HcProcessorEdi(models.AbstractModel):
                 continue
             set_status = {norm_control(s.control_number): s for s in ack.set_acks}
             for doc in targets:
-                mine = [set_status[c] for c in (norm_control(x) for x in (doc.set_controls or "").split(",")) if c in set_status]
+                mine = [
+                    set_status[c]
+                    for c in (norm_control(x) for x in (doc.set_controls or "").split(","))
+                    if c in set_status
+                ]
                 status = FA_STATUS.get(mine[0].status if mine else ack.status, "accepted_errors")
                 errors = [e for s in mine for e in s.errors] or [e for s in ack.set_acks for e in s.errors]
                 with trust.privileged():
@@ -391,7 +457,13 @@ class HcProcessorEdi(models.AbstractModel):
                             "fa_document_id": fa_docs[:1].id,
                         }
                     )
-                fa_docs[:1].write({"acknowledges_id": doc.id, "note": _("Acknowledges %s", doc.display_label)[:250]})
+                fa_docs[:1].write(
+                    {
+                        "acknowledges_id": doc.id,
+                        "purchase_id": fa_docs[:1].purchase_id.id or doc.purchase_id.id,
+                        "note": _("Acknowledges %s", doc.display_label)[:250],
+                    }
+                )
                 if status == "rejected":
                     self.env["hc.exception"].sudo()._hc_edi_raise(
                         FA_REJECTED,
@@ -402,13 +474,18 @@ class HcProcessorEdi(models.AbstractModel):
                         ),
                         cause=f"{FA_REJECTED}:{doc.id}",
                         endpoint=partner.endpoint_id,
-                        record=("purchase.order", doc.purchase_id.id) if doc.purchase_id else ("hc.edi.document", doc.id),
+                        record=("purchase.order", doc.purchase_id.id)
+                        if doc.purchase_id
+                        else ("hc.edi.document", doc.id),
                         severity="high",
                     )
         if unmatched:
             return HcBusinessError(
                 FA_UNMATCHED,
-                _("The acknowledgment names control number(s) %s that we never sent to this partner.", ", ".join(unmatched[:5])),
+                _(
+                    "The acknowledgment names control number(s) %s that we never sent to this partner.",
+                    ", ".join(unmatched[:5]),
+                ),
                 cause=f"{FA_UNMATCHED}:{partner.id}",
             )
         return None

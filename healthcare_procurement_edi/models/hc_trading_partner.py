@@ -1,12 +1,12 @@
 """A supplier we exchange EDI documents with: its format, identifiers, transport, tolerances and SLAs."""
 
+import hmac
 from datetime import datetime, timezone
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
-
 from odoo.addons.healthcare_integration_base.lib import crypto
 from odoo.addons.healthcare_integration_base.models.hc_endpoint import server_secret_key
+from odoo.exceptions import AccessError, ValidationError
 
 from ..lib import outbound as edi_outbound
 
@@ -217,13 +217,17 @@ class HcTradingPartner(models.Model):
                 "secret_encrypted": crypto.encrypt(key, plain),
             }
         )
-        self.message_post(body=_("%(label)s replaced by %(user)s.", label=self._fields[kind].string, user=self.env.user.name))
+        self.message_post(
+            body=_("%(label)s replaced by %(user)s.", label=self._fields[kind].string, user=self.env.user.name)
+        )
 
     def _get_secret(self, kind):
         """The decrypted secret (engine use only, under sudo), or None."""
         self.ensure_one()
-        sec = self.env["hc.edi.secret"].sudo().search(
-            [("trading_partner_id", "=", self.id), ("kind", "=", kind)], limit=1
+        sec = (
+            self.env["hc.edi.secret"]
+            .sudo()
+            .search([("trading_partner_id", "=", self.id), ("kind", "=", kind)], limit=1)
         )
         if not sec:
             return None
@@ -305,12 +309,12 @@ class HcTradingPartner(models.Model):
             receiver, receiver_q = swap_from.sender_id, swap_from.sender_qualifier
             sender_app = receiver_app = None
         elif syntax == "cxml":
-            sender, sender_q = self.our_cxml_identity or self.our_interchange_id or "", self.our_cxml_domain or "NetworkID"
-            receiver, receiver_q = self.cxml_identity or self.interchange_id or "", self.cxml_domain or "NetworkID"
+            sender, sender_q = self.our_cxml_identity or self._our_id(), self.our_cxml_domain or "NetworkID"
+            receiver, receiver_q = self.cxml_identity or self._their_id(), self.cxml_domain or "NetworkID"
             sender_app = receiver_app = None
         else:
-            sender, sender_q = self.our_interchange_id or "", self.our_interchange_qualifier or ""
-            receiver, receiver_q = self.interchange_id or "", self.interchange_qualifier or ""
+            sender, sender_q = self._our_id(), self.our_interchange_qualifier or "ZZ"
+            receiver, receiver_q = self._their_id(), self.interchange_qualifier or "ZZ"
             sender_app, receiver_app = self.our_gs_id or sender, self.gs_id or receiver
         return edi_outbound.Envelope(
             sender_id=sender or "",
@@ -326,6 +330,26 @@ class HcTradingPartner(models.Model):
             version=self.document_format,
             when=datetime.now(timezone.utc).replace(tzinfo=None),
         )
+
+    def _our_id(self):
+        """Our interchange id towards the partner; when none is configured, the company's
+        registry number or name (alphanumeric, 15 characters: it fits ISA06)."""
+        company = self.company_id
+        fallback = company.company_registry or company.vat or company.name or "BUYER"
+        return self.our_interchange_id or "".join(ch for ch in fallback.upper() if ch.isalnum())[:15]
+
+    def _their_id(self):
+        fallback = self.gln or self.partner_id.commercial_partner_id.name or "SUPPLIER"
+        return self.interchange_id or "".join(ch for ch in fallback.upper() if ch.isalnum())[:15]
+
+    def _cxml_secret_matches(self, ic):
+        """A cXML document carrying a Sender shared secret carries the one agreed (when one is)."""
+        self.ensure_one()
+        given = ((getattr(ic, "auth", None) or {}).get("shared_secret") or "").strip()
+        if not given:
+            return True
+        ours = self.sudo()._get_secret("cxml_shared_secret")
+        return not ours or hmac.compare_digest(given.encode(), ours.encode())
 
     def action_open_documents(self):
         self.ensure_one()

@@ -7,18 +7,38 @@ from datetime import timedelta
 from decimal import Decimal
 
 from odoo import _, api, fields, models
+from odoo.addons.healthcare_integration_base.lib import trust
 from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
-from odoo.addons.healthcare_integration_base.lib import trust
-
 from ..lib import errors as edi_errors
+from ..lib import interchange as edi_in
 from ..lib import outbound as edi_out
 from .hc_trading_partner import CONTENT_TYPES, SYNTAX_OF_FORMAT
 
 _logger = logging.getLogger(__name__)
-ORDER_TYPES = {"x12": "x12.850", "edifact": "edifact.ORDERS", "cxml": "cxml.OrderRequest", "ubl": "ubl.Order", "json": "edi.order"}
-CHANGE_TYPES = {"x12": "x12.860", "edifact": "edifact.ORDCHG", "cxml": "cxml.OrderRequest", "ubl": "ubl.OrderChange", "json": "edi.order_change"}
+ORDER_TYPES = {
+    "x12": "x12.850",
+    "edifact": "edifact.ORDERS",
+    "cxml": "cxml.OrderRequest",
+    "ubl": "ubl.Order",
+    "json": "json.order",
+}
+CHANGE_TYPES = {
+    "x12": "x12.860",
+    "edifact": "edifact.ORDCHG",
+    "cxml": "cxml.OrderRequest",
+    "ubl": "ubl.OrderChange",
+    "json": "json.order_change",
+}
+# free text never carries a character an X12 / EDIFACT reader would take for a separator
+FREE_TEXT_UNSAFE = re.compile(r"[*~^>:|'+?\x00-\x1f]")
+
+
+def free_text(value, limit=80):
+    return FREE_TEXT_UNSAFE.sub(" ", value or "").strip()[:limit]
+
+
 GTIN_RE = re.compile(r"\d{8}|\d{12,14}")
 LINE_FIELDS = {"product_qty", "price_unit", "date_planned", "product_id", "product_uom"}
 
@@ -71,8 +91,10 @@ class PurchaseOrder(models.Model):
 
     def button_cancel(self):
         sent = self.filtered(
-            lambda o: o.state in ("purchase", "done")
-            and o.edi_document_ids.filtered(lambda d: d.direction == "out" and d.kind == "order")
+            lambda o: (
+                o.state in ("purchase", "done")
+                and o.edi_document_ids.filtered(lambda d: d.direction == "out" and d.kind == "order")
+            )
         )
         result = super().button_cancel()
         for order in sent.filtered(lambda o: o.state == "cancel"):
@@ -114,7 +136,7 @@ class PurchaseOrder(models.Model):
                     "buyer_part": product.default_code or "",
                     "vendor_part": sellers.get(product.id) or sellers.get(("tmpl", product.product_tmpl_id.id)) or "",
                     "gtin": barcode.zfill(14) if GTIN_RE.fullmatch(barcode) else "",
-                    "description": (line.name or product.name or "").splitlines()[0][:80] if (line.name or product.name) else "",
+                    "description": free_text((line.name or product.name or "").split("\n")[0]),
                     "quantity": dec_text(line.product_qty, 4),
                     "uom": codes.get(line.product_uom.id, "EA"),
                     "price": dec_text(line.price_unit, 6),
@@ -127,20 +149,34 @@ class PurchaseOrder(models.Model):
             "id": self.id,
             "date": fields.Date.to_string(when.date()),
             "currency": self.currency_id.name,
-            "buyer": {"name": self.company_id.name, "gln": "", "id": partner.our_interchange_id or ""},
-            "supplier": {"name": self.partner_id.commercial_partner_id.name, "gln": partner.gln or "", "id": partner.interchange_id or ""},
+            "buyer": {"name": free_text(self.company_id.name), "gln": "", "id": partner._our_id()},
+            "supplier": {
+                "name": free_text(self.partner_id.commercial_partner_id.name),
+                "gln": partner.gln or "",
+                "id": partner._their_id(),
+            },
             "ship_to": {
-                "name": ship.name or "",
+                "name": free_text(ship.name),
                 "gln": "",
-                "street": ship.street or "",
-                "city": ship.city or "",
-                "zip": ship.zip or "",
+                "street": free_text(ship.street),
+                "city": free_text(ship.city, 35),
+                "zip": free_text(ship.zip, 15),
                 "country": ship.country_id.code or "",
             },
             "requested_date": fields.Date.to_string(self.date_planned.date()) if self.date_planned else "",
-            "notes": (html2plaintext(self.notes or "") or "")[:500],
+            "notes": free_text(html2plaintext(self.notes or "") or "", 264),
             "lines": out_lines,
         }
+
+    @api.model
+    def _edi_document_id(self, syntax, data):
+        """cXML payloadID / UBL ID of a document we wrote: what the supplier's answers reference."""
+        if syntax not in ("cxml", "ubl"):
+            return None
+        try:
+            return (edi_in.read(data, syntax).control_number or "")[:128] or None
+        except Exception:  # the id is a convenience; the document is sent anyway
+            return None
 
     def _edi_send(self, kind, partner):
         """Render the order (or its change / cancellation) in the partner's format and queue it."""
@@ -150,7 +186,11 @@ class PurchaseOrder(models.Model):
         po = self._edi_canonical(partner)
         Control = self.env["hc.edi.control"]
         if syntax == "x12":
-            isa, gs, st = Control._next(partner.id, "isa")[0], Control._next(partner.id, "gs")[0], Control._next(partner.id, "st")[0]
+            isa, gs, st = (
+                Control._next(partner.id, "isa")[0],
+                Control._next(partner.id, "gs")[0],
+                Control._next(partner.id, "st")[0],
+            )
         elif syntax == "edifact":
             isa, gs, st = Control._next(partner.id, "unb")[0], 0, Control._next(partner.id, "unh")[0]
         else:
@@ -165,46 +205,66 @@ class PurchaseOrder(models.Model):
                 change = "cancel" if kind == "order_cancel" else "change"
                 data = edi_out.render_order_change(fmt, po, env, kind=change, shared_secret=secret)
         except edi_errors.EdiError as exc:
+            if kind != "order":  # the change is made in Odoo; the supplier is told another way
+                self.message_post(
+                    body=_(
+                        "The %(what)s could not be sent by EDI (%(why)s): tell the supplier another way.",
+                        what=_("cancellation") if kind == "order_cancel" else _("change"),
+                        why=exc.message,
+                    )
+                )
+                return self.env["hc.edi.document"]
             raise UserError(
                 _("%(po)s cannot be written as %(fmt)s: %(why)s", po=self.name, fmt=fmt, why=exc.message)
             ) from None
         message_type = (ORDER_TYPES if kind == "order" else CHANGE_TYPES)[syntax]
         now = fields.Datetime.now()
-        outbound = self.env["hc.outbound.message"].sudo().create(
-            {
-                "endpoint_id": partner.endpoint_id.id,
-                "message_type": message_type,
-                "content_type": CONTENT_TYPES[syntax],
-                "payload": data.decode("utf-8"),
-                "res_model": "purchase.order",
-                "res_id": self.id,
-                "correlation_id": f"{self.name}:{kind}:{isa}",
-                "ack_deadline": now + timedelta(hours=partner.ack_sla_hours)
-                if kind == "order" and partner.ack_sla_hours
-                else False,
-            }
+        outbound = (
+            self.env["hc.outbound.message"]
+            .sudo()
+            .create(
+                {
+                    "endpoint_id": partner.endpoint_id.id,
+                    "message_type": message_type,
+                    "content_type": CONTENT_TYPES[syntax],
+                    "payload": data.decode("utf-8"),
+                    "res_model": "purchase.order",
+                    "res_id": self.id,
+                    "correlation_id": f"{self.name}:{kind}:{isa}",
+                    "ack_deadline": now + timedelta(hours=partner.ack_sla_hours)
+                    if kind == "order" and partner.ack_sla_hours
+                    else False,
+                }
+            )
         )
+        cron = self.env.ref("healthcare_integration_base.ir_cron_hc_deliver_outbound", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
         expects_fa = syntax in ("x12", "edifact")
-        doc = self.env["hc.edi.document"].sudo().create(
-            {
-                "trading_partner_id": partner.id,
-                "company_id": self.company_id.id,
-                "direction": "out",
-                "kind": kind,
-                "message_type": message_type,
-                "document_format": fmt,
-                "purchase_id": self.id,
-                "outbound_id": outbound.id,
-                "interchange_control": str(isa),
-                "group_control": str(gs) if syntax == "x12" else "",
-                "set_controls": str(st),
-                "functional_id": ("PO" if kind == "order" else "PC") if syntax == "x12" else "",
-                "document_number": self.name,
-                "fa_status": "awaiting" if expects_fa else "none",
-                "fa_deadline": now + timedelta(hours=partner.functional_ack_sla_hours)
-                if expects_fa and partner.functional_ack_sla_hours
-                else False,
-            }
+        doc = (
+            self.env["hc.edi.document"]
+            .sudo()
+            .create(
+                {
+                    "trading_partner_id": partner.id,
+                    "company_id": self.company_id.id,
+                    "direction": "out",
+                    "kind": kind,
+                    "message_type": message_type,
+                    "document_format": fmt,
+                    "purchase_id": self.id,
+                    "outbound_id": outbound.id,
+                    "interchange_control": self._edi_document_id(syntax, data) or str(isa),
+                    "group_control": str(gs) if syntax == "x12" else "",
+                    "set_controls": str(st),
+                    "functional_id": ("PO" if kind == "order" else "PC") if syntax == "x12" else "",
+                    "document_number": self.name,
+                    "fa_status": "awaiting" if expects_fa else "none",
+                    "fa_deadline": now + timedelta(hours=partner.functional_ack_sla_hours)
+                    if expects_fa and partner.functional_ack_sla_hours
+                    else False,
+                }
+            )
         )
         if kind == "order":
             with trust.privileged():

@@ -27,7 +27,8 @@ class TestControlNumbers(EdiCase):
             "SELECT relname FROM pg_class WHERE relkind = 'S' AND relname LIKE %s",
             [f"hc_edi_ctl_{self.partner.id}_out_%"],
         )
-        self.assertEqual({r[0].rsplit("_", 1)[1] for r in self.env.cr.fetchall()}, {"isa", "st"})
+        kinds = {r[0].rsplit("_", 1)[1] for r in self.env.cr.fetchall()}
+        self.assertEqual(kinds, {"isa", "gs", "st", "unb", "unh", "doc"}, "created with the partner")
 
     def test_never_reused_after_rollback(self):
         Control = self.env["hc.edi.control"]
@@ -55,8 +56,10 @@ class TestPartnerSecrets(EdiCase):
         self.assertEqual(stored.kind, "cxml_shared_secret")
         self.assertNotIn(self.SECRET, stored.secret_encrypted)
         self.assertEqual(self.partner._get_secret("cxml_shared_secret"), self.SECRET)
-        self.env.cr.execute("SELECT count(*) FROM hc_trading_partner WHERE row_to_json(hc_trading_partner)::text LIKE %s",
-                            [f"%{self.SECRET}%"])
+        self.env.cr.execute(
+            "SELECT count(*) FROM hc_trading_partner WHERE row_to_json(hc_trading_partner)::text LIKE %s",
+            [f"%{self.SECRET}%"],
+        )
         self.assertEqual(self.env.cr.fetchone()[0], 0)
         self.env.cr.execute("SELECT count(*) FROM mail_message WHERE body LIKE %s", [f"%{self.SECRET}%"])
         self.assertEqual(self.env.cr.fetchone()[0], 0, "not in the chatter")
@@ -108,7 +111,9 @@ class TestUnitCodes(EdiCase):
         unit = self.env.ref("uom.product_uom_unit")
         dozen = self.env.ref("uom.product_uom_dozen")
         kg = self.env.ref("uom.product_uom_kgm")
-        self.assertEqual(Codes._codes_for(self.partner, unit | dozen | kg), {unit.id: "EA", dozen.id: "DZ", kg.id: "KG"})
+        self.assertEqual(
+            Codes._codes_for(self.partner, unit | dozen | kg), {unit.id: "EA", dozen.id: "DZ", kg.id: "KG"}
+        )
         Codes.create({"uom_id": dozen.id, "code": "BX", "document_format": "x12_4010"})
         Codes.create({"uom_id": dozen.id, "code": "CA", "trading_partner_id": self.partner.id})
         self.assertEqual(Codes._codes_for(self.partner, dozen)[dozen.id], "CA")
@@ -119,7 +124,12 @@ class TestUnitCodes(EdiCase):
 class TestAcknowledgmentSla(EdiCase):
     def _sent_document(self, hours_ago=5):
         outbound = self.env["hc.outbound.message"].create(
-            {"endpoint_id": self.endpoint.id, "message_type": "x12.850", "payload": "ISA*...", "content_type": "application/edi-x12"}
+            {
+                "endpoint_id": self.endpoint.id,
+                "message_type": "x12.850",
+                "payload": "ISA*...",
+                "content_type": "application/edi-x12",
+            }
         )
         self.env.cr.execute(
             "UPDATE hc_outbound_message SET state = 'sent', sent_at = %s WHERE id = %s",
