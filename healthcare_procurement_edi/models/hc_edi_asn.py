@@ -331,15 +331,19 @@ class StockPicking(models.Model):
         """A receipt prefilled from a notice may hold lines Odoo reserved for the rest of the demand
         (the part the notice does not ship): without a lot, a tracked item's line cannot be
         validated; it is dropped, and the rest of the demand goes to the backorder as usual."""
-        stale = self.env["stock.move.line"].sudo().search(
-            [
-                ("picking_id", "in", self.filtered("hc_asn_document_id").ids),
-                ("hc_asn_document_id", "=", False),
-                ("lot_id", "=", False),
-                ("lot_name", "in", (False, "")),
-                ("product_id.tracking", "!=", "none"),
-                ("state", "not in", ("done", "cancel")),
-            ]
+        stale = (
+            self.env["stock.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("picking_id", "in", self.filtered("hc_asn_document_id").ids),
+                    ("hc_asn_document_id", "=", False),
+                    ("lot_id", "=", False),
+                    ("lot_name", "in", (False, "")),
+                    ("product_id.tracking", "!=", "none"),
+                    ("state", "not in", ("done", "cancel")),
+                ]
+            )
         )
         stale.unlink()
         return super().button_validate()

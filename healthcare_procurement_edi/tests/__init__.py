@@ -4,3 +4,4 @@ from . import test_edi_purchase
 from . import test_edi_ack
 from . import test_edi_asn
 from . import test_edi_invoice
+from . import test_edi_sla
