@@ -29,12 +29,13 @@ def main():
     parser.add_argument("--asns", type=int, default=1000)
     parser.add_argument("--lines", type=int, default=20)
     parser.add_argument("--batch", type=int, default=50, help="messages per processing batch")
+    parser.add_argument("--profile", action="store_true", help="print the processing's cProfile (top 40)")
     args = parser.parse_args()
 
     import odoo
     from odoo.tools import config
 
-    config.parse_config(["-c", args.config, "-d", args.db])
+    config.parse_config(["-c", args.config, "-d", args.db, "--log-level=warn"])
     if str(ROOT) not in config["addons_path"]:
         config["addons_path"] = f"{config['addons_path']},{ROOT}"
     odoo.service.server.load_server_wide_modules()
@@ -56,7 +57,7 @@ def run(env, args):
     endpoint = env["hc.endpoint"].create(
         {"name": f"bench-{tag}", "code": f"bench-{tag.lower()}", "outbound_url": "https://bench.invalid/edi"}
     )
-    partner = env["hc.trading.partner"].create(
+    env["hc.trading.partner"].create(
         {
             "partner_id": supplier.id,
             "endpoint_id": endpoint.id,
@@ -161,10 +162,21 @@ def run(env, args):
         )
     ingest = time.perf_counter() - t0
     t0 = time.perf_counter()
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     while Message.process_pending(commit=False, limit=args.batch):
         pass
     env.flush_all()
     process = time.perf_counter() - t0
+    if profiler:
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
     done = Message.search_count([("endpoint_id", "=", endpoint.id), ("state", "=", "done")])
     pickings = orders.picking_ids
     move_lines = env["stock.move.line"].search_count(

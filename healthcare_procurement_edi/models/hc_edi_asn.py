@@ -364,8 +364,8 @@ class StockPicking(models.Model):
             | self.hc_asn_document_id
         )
         for doc in docs:
-            for entry in (doc.document_json or {}).get("lines") or []:
-                entry = read_udi(entry)
+            for raw in (doc.document_json or {}).get("lines") or []:
+                entry = read_udi(raw)
                 key = (
                     norm_gtin(entry.get("gtin")) or (entry.get("vendor_part") or entry.get("buyer_part") or "").upper(),
                     (entry.get("lot") or "").strip(),

@@ -118,7 +118,7 @@ class TestSlaAndScorecard(FlowCase):
             ("healthcare_procurement_edi.hc_backorder_action", line),
         ):
             action = self.env.ref(xmlid)
-            domain = eval(action.domain)  # noqa: S307 - our own action's literal domain
+            domain = eval(action.domain)  # our own action's literal domain
             self.assertIn(record, self.env[action.res_model].search(domain), xmlid)
         self.assertEqual(self.env["hc.procurement.sla"]._cron_check(), 3)
         self.assertTrue(
