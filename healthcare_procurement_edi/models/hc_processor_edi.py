@@ -191,11 +191,14 @@ class HcProcessorEdi(models.AbstractModel):
             message_type = "edifact.CONTRL"
         env = partner._edi_envelope(isa, gs, sets, swap_from=swap)
         if ic.syntax == "edifact":
-            env.version = (
-                ic.version
-                if ic.version in ("edifact_d96a", "edifact_d01b")
-                else (partner.document_format if partner.document_format.startswith("edifact") else "edifact_d96a")
-            )
+            # the directory of the message acknowledged (Set.version, e.g. D96A), else the partner's
+            directory = next((str(t.version or "").lower() for t in ic.sets if getattr(t, "version", "")), "")
+            if f"edifact_{directory}" in ("edifact_d96a", "edifact_d01b"):
+                env.version = f"edifact_{directory}"
+            elif partner.document_format.startswith("edifact"):
+                env.version = partner.document_format
+            else:
+                env.version = "edifact_d96a"
         else:
             env.version = "x12_5010" if x12_kind == "999" else "x12_4010"
         try:
@@ -203,7 +206,7 @@ class HcProcessorEdi(models.AbstractModel):
         except edi_errors.EdiError as exc:
             _logger.warning("Functional acknowledgment not written for trading partner %s: %s", partner.id, exc.code)
             return self.env["hc.edi.document"]
-        status = "rejected" if errors_of(ic) else "accepted"
+        status = "rejected" if errors_of(ic) else "accepted with errors" if ic.all_problems() else "accepted"
         try:
             outbound = (
                 self.env["hc.outbound.message"]

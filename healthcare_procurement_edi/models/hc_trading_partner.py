@@ -243,7 +243,7 @@ class HcTradingPartner(models.Model):
                     "|",
                     ("endpoint_id", "=", rec.endpoint_id.id),
                     "&",
-                    ("partner_id", "=", rec.partner_id.commercial_partner_id.id),
+                    ("partner_id.commercial_partner_id", "=", rec.partner_id.commercial_partner_id.id),
                     ("company_id", "=", rec.company_id.id),
                 ]
             )
@@ -274,7 +274,7 @@ class HcTradingPartner(models.Model):
     def _for_supplier(self, partner, company):
         return self.sudo().search(
             [
-                ("partner_id", "=", partner.commercial_partner_id.id),
+                ("partner_id.commercial_partner_id", "=", partner.commercial_partner_id.id),
                 ("company_id", "=", company.id),
                 ("active", "=", True),
             ],
