@@ -173,3 +173,15 @@ class TestShipNotice(FlowCase):
             (ml.lot_id.name, ml.lot_id.expiration_date.date(), ml.result_package_id.name),
             ("ED-1", exp, "003123450000000031"),
         )
+
+    def test_received_differently_from_the_notice_is_listed(self):
+        po = self.order([(self.product, 10, 12.5)])
+        self.asn(po, [self.line(po.order_line, 10)], number="ASN-9")
+        picking = po.picking_ids
+        picking.move_line_ids.quantity = 9  # the dock counted nine
+        picking.move_ids.picked = True
+        picking.with_context(skip_backorder=True, picking_ids_not_to_backorder=picking.ids).button_validate()
+        self.assertEqual(picking.state, "done")
+        self.assertFalse(picking.hc_asn_accurate)
+        self.assertIn("notified 10", picking.hc_asn_differences)
+        self.assertIn("received 9", picking.hc_asn_differences)
