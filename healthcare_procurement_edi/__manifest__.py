@@ -11,10 +11,13 @@
     "data": [
         "security/ir.model.access.csv",
         "security/hc_procurement_edi_security.xml",
+        "security/hc_procurement_flow_security.xml",
         "data/hc_procurement_edi_data.xml",
         "data/hc_message_type_data.xml",
+        "data/hc_procurement_flow_data.xml",
         "views/hc_trading_partner_views.xml",
         "views/hc_procurement_menus.xml",
+        "views/hc_procurement_flow_views.xml",
     ],
     "installable": True,
 }

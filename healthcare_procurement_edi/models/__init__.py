@@ -8,3 +8,12 @@ from . import (
     hc_trading_partner,
     purchase_order,
 )
+
+# procurement EDI part 2 (acknowledgments, ship notices, invoices, SLAs): after part 1's models
+from . import hc_edi_flow  # noqa: I001
+from . import hc_edi_ack
+from . import hc_edi_asn
+from . import hc_edi_invoice
+from . import hc_processor_edi_flow
+from . import hc_code_catalog_flow
+from . import hc_supplier_scorecard

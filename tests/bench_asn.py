@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Ship-notice benchmark: N ship notices of L lines (default 1,000 x 20) through the real inbound
+path (X12 856 written by the lib, ingested as hc.inbound.message, processed by hc.processor.edi:
+lines matched, lots created with expiry, SSCC packages, move lines prefilled), next to the time
+Odoo's own receipt validation (button_validate) takes for the same receipts.
+
+    ./hc test --keep -- healthcare_procurement_edi/tests/test_edi_asn.py   # any kept database
+    python3 tests/bench_asn.py --config .hc/test-XXXX/odoo.conf --db hc_test_XXXX [--asns 1000 --lines 20]
+
+Runs in one transaction that is rolled back at the end (nothing stays in the database).
+Figures only: nothing asserts a timing. Not part of the test suite.
+"""
+
+import argparse
+import hashlib
+import sys
+import time
+import uuid
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--asns", type=int, default=1000)
+    parser.add_argument("--lines", type=int, default=20)
+    parser.add_argument("--batch", type=int, default=50, help="messages per processing batch")
+    parser.add_argument("--profile", action="store_true", help="print the processing's cProfile (top 40)")
+    args = parser.parse_args()
+
+    import odoo
+    from odoo.tools import config
+
+    config.parse_config(["-c", args.config, "-d", args.db, "--log-level=warn"])
+    if str(ROOT) not in config["addons_path"]:
+        config["addons_path"] = f"{config['addons_path']},{ROOT}"
+    odoo.service.server.load_server_wide_modules()
+    registry = odoo.modules.registry.Registry(args.db)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        try:
+            run(env, args)
+        finally:
+            cr.rollback()
+
+
+def run(env, args):
+    from odoo.addons.healthcare_procurement_edi.lib import outbound as edi_out
+
+    n_asn, n_lines = args.asns, args.lines
+    tag = uuid.uuid4().hex[:6].upper()
+    supplier = env["res.partner"].create({"name": f"Bench supplier {tag}", "is_company": True})
+    endpoint = env["hc.endpoint"].create(
+        {"name": f"bench-{tag}", "code": f"bench-{tag.lower()}", "outbound_url": "https://bench.invalid/edi"}
+    )
+    env["hc.trading.partner"].create(
+        {
+            "partner_id": supplier.id,
+            "endpoint_id": endpoint.id,
+            "document_format": "x12_4010",
+            "interchange_qualifier": "ZZ",
+            "interchange_id": f"BSUP{tag}",
+            "our_interchange_qualifier": "ZZ",
+            "our_interchange_id": f"BHOSP{tag}",
+            "min_shelf_life_days": 30,
+        }
+    )
+    products = env["product.product"].create(
+        [
+            {
+                "name": f"Bench item {i} {tag}",
+                "default_code": f"BB-{tag}-{i}",
+                "is_storable": True,
+                "tracking": "lot" if i % 2 else "none",
+                "use_expiration_date": bool(i % 2),
+                "seller_ids": [(0, 0, {"partner_id": supplier.id, "product_code": f"BV-{tag}-{i}", "price": 5.0})],
+            }
+            for i in range(n_lines)
+        ]
+    )
+    t0 = time.perf_counter()
+    orders = env["purchase.order"].create(
+        [
+            {
+                "partner_id": supplier.id,
+                "order_line": [(0, 0, {"product_id": p.id, "product_qty": 10, "price_unit": 5.0}) for p in products],
+            }
+            for _ in range(n_asn)
+        ]
+    )
+    orders.button_confirm()
+    env.flush_all()
+    setup = time.perf_counter() - t0
+    print(f"setup: {n_asn} orders x {n_lines} lines confirmed in {setup:.1f} s (not measured below)")
+    expiry = str(date.today() + timedelta(days=400))
+    payloads = []
+    for k, order in enumerate(orders):
+        lines = [
+            {
+                "line_id": ln.id,
+                "po_number": order.name,
+                "buyer_part": ln.product_id.default_code,
+                "vendor_part": "",
+                "gtin": "",
+                "quantity": "10",
+                "uom": "EA",
+                "lot": f"L{k}-{j}" if ln.product_id.tracking == "lot" else None,
+                "expiry": expiry if ln.product_id.tracking == "lot" else None,
+                "serials": [],
+                "sscc": f"00{k:08d}{j:08d}",
+                "udi": None,
+            }
+            for j, ln in enumerate(order.order_line)
+        ]
+        doc = {
+            "kind": "asn",
+            "asn_number": f"B{k}",
+            "po_numbers": [order.name],
+            "ship_date": str(date.today()),
+            "expected_date": str(date.today()),
+            "lines": lines,
+        }
+        envl = edi_out.Envelope(
+            sender_id=f"BSUP{tag}",
+            sender_qualifier="ZZ",
+            receiver_id=f"BHOSP{tag}",
+            receiver_qualifier="ZZ",
+            interchange_control_number=10000 + k,
+            group_control_number=10000 + k,
+            set_control_numbers=[10000 + k],
+            version="x12_4010",
+            when=datetime(2026, 12, 1, 9, 0),
+        )
+        payloads.append(edi_out.render_document("x12_4010", doc, envl).decode())
+    Message = env["hc.inbound.message"]
+    env.registry.clear_cache()
+    ctx = env["hc.endpoint"]._auth_context(endpoint.code)
+    t0 = time.perf_counter()
+    for i in range(0, len(payloads), args.batch):
+        chunk = payloads[i : i + args.batch]
+        Message._ingest(
+            ctx,
+            [
+                {
+                    "key": uuid.uuid4().hex,
+                    "body_hash": hashlib.sha256(p.encode()).hexdigest(),
+                    "message_type": "x12.856",
+                    "payload": p,
+                }
+                for p in chunk
+            ],
+            {
+                "correlation_id": f"bench-{i}",
+                "content_type": "application/edi-x12",
+                "webhook_id": uuid.uuid4().hex,
+                "client_ip": "127.0.0.1",
+            },
+        )
+    ingest = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    while Message.process_pending(commit=False, limit=args.batch):
+        pass
+    env.flush_all()
+    process = time.perf_counter() - t0
+    if profiler:
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+    done = Message.search_count([("endpoint_id", "=", endpoint.id), ("state", "=", "done")])
+    pickings = orders.picking_ids
+    move_lines = env["stock.move.line"].search_count(
+        [("picking_id", "in", pickings.ids), ("hc_asn_document_id", "!=", False)]
+    )
+    total_lines = n_asn * n_lines
+    print(f"ship notices: {done}/{n_asn} done, {move_lines} move lines prefilled")
+    print(f"  ingest  {ingest:8.1f} s")
+    print(
+        f"  process {process:8.1f} s  -> {n_asn / process * 60:,.0f} ship notices/min, {total_lines / process:,.0f} lines/s"
+    )
+    t0 = time.perf_counter()
+    for picking in pickings:
+        picking.move_ids.picked = True
+    pickings.button_validate()
+    env.flush_all()
+    validate = time.perf_counter() - t0
+    print(
+        f"Odoo's own receipt validation of the same {len(pickings)} receipts ({total_lines} lines): {validate:.1f} s "
+        f"-> {len(pickings) / validate * 60:,.0f} receipts/min, {total_lines / validate:,.0f} lines/s"
+    )
+    print(f"ratio: prefilling from the notice takes {process / validate:.2f}x the time of validating the receipt")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
