@@ -22,7 +22,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 REPO = Path(__file__).resolve().parent.parent
-TESTDATA = REPO.parent / "shared" / "testdata"
+# the shared real-world samples, committed with their attribution (golden/samples/SOURCES.md)
+TESTDATA = REPO / "healthcare_procurement_edi" / "tests" / "golden" / "samples"
 
 
 def load_lib():
@@ -390,7 +391,7 @@ def test_interchange_from_another_sender_refused(odoo_server, db, supplier_http)
     assert fas and fas[0].status == "R"
 
 
-def test_real_855_sample_recorded_for_part_two(odoo_server, db, supplier_http):
+def test_real_855_sample_recorded_and_unknown_order_routed(odoo_server, db, supplier_http):
     sample = (TESTDATA / "x12" / "node-x12_855.edi").read_bytes()
     supplier = Supplier(
         odoo_server,
@@ -401,7 +402,10 @@ def test_real_855_sample_recorded_for_part_two(odoo_server, db, supplier_http):
     )
     resp = supplier.post(sample)
     assert resp.status_code == 202, resp.text
-    assert settled(supplier.endpoint, resp.json()["message_id"])["status"] == "done"
+    # its order POTEST1112 was never sent to this supplier: part 2 routes it to procurement
+    status = settled(supplier.endpoint, resp.json()["message_id"])
+    assert status["status"] == "failed", status
+    assert status["error"]["class"] == "business" and status["error"]["code"] == "ack_not_on_po", status
     row = db.one(
         "SELECT kind, message_type, document_json FROM hc_edi_document "
         "WHERE trading_partner_id = %s AND direction = 'in'",

@@ -18,7 +18,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 REPO = Path(__file__).resolve().parent.parent
-TESTDATA = REPO.parent / "shared" / "testdata"
+# the shared real-world samples, committed with their attribution (golden/samples/SOURCES.md)
+TESTDATA = REPO / "healthcare_procurement_edi" / "tests" / "golden" / "samples"
 CONTENT = {
     "x12_4010": "application/edi-x12",
     "x12_5010": "application/edi-x12",
