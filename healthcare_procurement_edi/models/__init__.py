@@ -11,6 +11,7 @@ from . import (
 
 # procurement EDI part 2 (acknowledgments, ship notices, invoices, SLAs): after part 1's models
 from . import hc_edi_flow  # noqa: I001
+from . import hc_edi_uom
 from . import hc_edi_ack
 from . import hc_edi_asn
 from . import hc_edi_invoice

@@ -24,7 +24,6 @@ from .hc_edi_flow import (
     correlation_of,
     dec,
     pct_diff,
-    same_uom_code,
 )
 
 ACK_STATUSES = [
@@ -46,6 +45,23 @@ ACK_CODES = (
     "ack_not_on_po",
     "ack_uom_mismatch",
 )
+
+
+def in_line_unit(units, line, entries):
+    """``(entries, bad_units)``: the entries with quantity and price converted into ``line``'s
+    unit; the unit codes that do not convert are listed in ``bad_units``."""
+    out, bad = [], []
+    for entry in entries:
+        done = units.convert(
+            entry.get("uom"), line.product_uom, line.product_id, dec(entry.get("quantity")), dec(entry.get("price"))
+        )
+        if done is None:
+            bad.append(entry.get("uom"))
+            out.append(entry)
+            continue
+        qty, price = done
+        out.append({**entry, "quantity": qty, "price": price})
+    return out, bad
 
 
 class PurchaseOrderLine(models.Model):
@@ -135,13 +151,16 @@ class PurchaseOrder(models.Model):
                 )
                 continue
             grouped.setdefault(line, []).append(entry)
-        codes = self.env["hc.edi.uom.code"]._codes_for(partner, order.order_line.product_uom)
+        units = self.env["hc.edi.uom.code"]._hc_converter(
+            partner, products=order.order_line.product_id, uoms=order.order_line.product_uom
+        )
         changed_lines = {}
-        for line, entries in grouped.items():
-            raw = [(e.get("status") or "accepted") for e in entries]
+        for line, as_sent in grouped.items():
+            raw = [(e.get("status") or "accepted") for e in as_sent]
             status = max(("pending" if s == "on_hold" else s if s in RANK else "changed" for s in raw), key=RANK.get)
-            our_code = codes.get(line.product_uom.id, "EA")
-            bad_uom = [e.get("uom") for e in entries if e.get("uom") and not same_uom_code(e.get("uom"), our_code)]
+            our_code = units.code_of(line.product_uom)
+            # a unit that converts (2 BX for 20 EA) is compared and applied in the line's unit
+            entries, bad_uom = in_line_unit(units, line, as_sent)
             vals = {"hc_ack_status": status}
             if bad_uom:
                 Exc._hc_flow_raise(

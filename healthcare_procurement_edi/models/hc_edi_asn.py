@@ -16,7 +16,8 @@ from odoo.addons.healthcare_integration_base.lib import trust
 from odoo.addons.healthcare_integration_base.lib.errors import HcBusinessError
 from odoo.addons.healthcare_inventory_sync.lib import gs1
 
-from .hc_edi_flow import TEAM_PROCUREMENT, LineMatcher, as_date, correlation_of, dec, norm_gtin
+from .hc_edi_flow import TEAM_PROCUREMENT, LineMatcher, as_date, correlation_of, norm_gtin
+from .hc_edi_uom import notified_quantity, shipped_quantity
 
 ASN_CODES = ("asn_over", "asn_under", "asn_not_on_po", "asn_short_dated", "asn_serial_duplicate", "asn_lot_missing")
 
@@ -187,12 +188,15 @@ class StockPicking(models.Model):
         # move lines
         shipped = defaultdict(float)
         ml_vals = []
+        units = self.env["hc.edi.uom.code"]._hc_converter(
+            partner, products=orders.order_line.product_id, uoms=orders.order_line.product_uom
+        )
         for entry, line in planned:
             product = line.product_id
-            qty = dec(entry.get("quantity"), 0.0)
-            shipped[line] += qty
             moves = moves_of[line.id]
             move = moves[:1]
+            qty = shipped_quantity(units, entry, line, move)  # in the move's unit (2 BX: 20 EA)
+            shipped[line] += qty
             expiry = as_date(entry.get("expiry"))
             lot_name = (entry.get("lot") or "").strip()[:128]
             serials = [str(s).strip()[:128] for s in entry.get("serials") or [] if s]
@@ -363,6 +367,7 @@ class StockPicking(models.Model):
             MoveLine.search([("picking_id", "in", (self | self.backorder_ids).ids)]).hc_asn_document_id
             | self.hc_asn_document_id
         )
+        entries = []
         for doc in docs:
             for raw in (doc.document_json or {}).get("lines") or []:
                 entry = read_udi(raw)
@@ -370,16 +375,25 @@ class StockPicking(models.Model):
                     norm_gtin(entry.get("gtin")) or (entry.get("vendor_part") or entry.get("buyer_part") or "").upper(),
                     (entry.get("lot") or "").strip(),
                 )
-                notified[key] += dec(entry.get("quantity"), 0.0)
+                entries.append((key, entry))
+        notified_ids = {key[0] for key, _e in entries}
         matcher_keys = {}
+        product_of = {}
         received = defaultdict(float)
         for ml in self.move_line_ids:
             product = ml.product_id
             ids = [norm_gtin(product.barcode), (product.default_code or "").upper()]
             ids += [(s.product_code or "").upper() for s in product.seller_ids if s.product_code]
-            key_id = next((k for k in ids if any(k == n[0] for n in notified)), ids[0] or product.display_name)
+            key_id = next((k for k in ids if k in notified_ids), ids[0] or product.display_name)
             matcher_keys[key_id] = product.display_name
-            received[(key_id, (ml.lot_id.name or ml.lot_name or "").strip())] += ml.quantity
+            product_of[key_id] = product
+            # both sides in the product's own unit (a notice may ship 2 BX for 20 EA)
+            received[(key_id, (ml.lot_id.name or ml.lot_name or "").strip())] += ml.quantity_product_uom
+        units = self.env["hc.edi.uom.code"]._hc_converter(
+            docs[:1].trading_partner_id, products=self.env["product.product"].union(*product_of.values())
+        )
+        for key, entry in entries:
+            notified[key] += notified_quantity(units, entry, product_of.get(key[0]))
         differences = []
         for key in sorted(set(notified) | set(received)):
             n, r = notified.get(key, 0.0), received.get(key, 0.0)
