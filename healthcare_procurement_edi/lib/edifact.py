@@ -704,6 +704,8 @@ def map_desadv(segments, seps):
                     line["lot"] = el(seg, k, 0)
                 elif el(seg, k, 1) == "SN" and el(seg, k, 0):
                     line["serials"].append(el(seg, k, 0))
+                elif el(seg, k, 1) in ("UD", "UDI") and el(seg, k, 0) and not line["udi"]:
+                    line["udi"] = el(seg, k, 0)
         elif tag == "IMD" and not line["description"]:
             line["description"] = clean(el(seg, 3, 3)) or clean(el(seg, 3, 0))
         elif tag == "QTY" and el(seg, 1, 0) in ("12", "46", "21", "1") and line["quantity"] is None:
@@ -1148,6 +1150,8 @@ def desadv_body(asn, env):
         gtin = (line["gtin"], "EN") if line.get("gtin") else ""
         body.append(("LIN", str(line.get("line_id") or ""), "", gtin))
         body.extend(_line_items(line))
+        if line.get("udi"):
+            body.append(("PIA", "1", (line["udi"], "UD")))  # the GS1 UDI element string
         body.append(("QTY", ("12", common.fmt_decimal(line.get("quantity")), line.get("uom") or "")))
         if line.get("po_number") and len(pos) != 1:
             body.append(("RFF", ("ON", line["po_number"], str(line.get("line_id") or ""))))

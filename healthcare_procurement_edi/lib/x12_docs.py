@@ -641,6 +641,8 @@ def asn_856(asn):
             pairs = _item_pairs(line)
             if line.get("lot"):
                 pairs.extend(["LT", line["lot"]])
+            if line.get("udi"):
+                pairs.extend(["UD", line["udi"]])  # the GS1 UDI element string, read back by map_856
             body.append(("HL", str(hl), str(parent), "I"))
             body.append(("LIN", str(line.get("line_id") or ""), *pairs))
             body.append(("SN1", "", common.fmt_decimal(line.get("quantity")), line.get("uom") or "EA"))

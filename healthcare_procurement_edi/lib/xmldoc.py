@@ -344,11 +344,21 @@ def map_cxml_ship_notice(request):
                     "expiry": iso_date(batch.get("expirationDate")) if batch is not None else None,
                     "serials": serials,
                     "sscc": sscc,
-                    "udi": None,
+                    "udi": _cxml_udi(item),
                     "description": _text(detail, "Description"),
                 }
             )
     return doc
+
+
+def _cxml_udi(item):
+    """The UDI of a ship-notice item: an ``Extrinsic`` named UDI (on the item or its detail)."""
+    for extrinsic in _find_all(item, "Extrinsic"):
+        if (extrinsic.get("name") or "").strip().upper() in ("UDI", "UDI-DI", "UNIQUEDEVICEIDENTIFIER"):
+            text = _text(extrinsic)
+            if text:
+                return text.strip()
+    return None
 
 
 def map_cxml_invoice(request):
@@ -661,9 +671,10 @@ def map_ubl_despatch(root):
             doc["po_numbers"].append(po)
         item = _child(line, "Item")
         items = _ubl_items(item)
-        lot = expiry = None
+        lot = expiry = udi = None
         serials = []
         for instance in _children(item, "ItemInstance"):
+            udi = udi or _u(instance, "ProductTraceID")
             serial = _u(instance, "SerialID")
             if serial:
                 serials.append(serial)
@@ -686,7 +697,7 @@ def map_ubl_despatch(root):
                 "expiry": expiry,
                 "serials": serials,
                 "sscc": sscc,
-                "udi": None,
+                "udi": udi,
             }
         )
     return doc
@@ -1094,6 +1105,8 @@ def render_ship_notice_request(asn, env, *, shared_secret=None):
                 info = _el(item, "SerialNumberInfo")
                 for serial in line["serials"]:
                     _el(info, "SerialNumber", serial)
+            if line.get("udi"):
+                _el(item, "Extrinsic", line["udi"], name="UDI")
     return _serialize(root, CXML_DOCTYPE)
 
 
@@ -1269,6 +1282,9 @@ def render_ubl_despatch_advice(asn, env):
             _cbc(_cac(ref, "OrderReference"), "ID", line["po_number"])
         item = _ubl_item_el(node, line)
         serials = line.get("serials") or []
+        if line.get("udi"):
+            # ProductTraceID: the GS1 UDI element string (read back by map_ubl_despatch)
+            _cbc(_cac(item, "ItemInstance"), "ProductTraceID", line["udi"])
         if line.get("lot") or line.get("expiry"):
             instance = _cac(item, "ItemInstance")
             lot = _cac(instance, "LotIdentification")

@@ -421,3 +421,15 @@ def test_997_999_and_contrl_name_the_segment_and_element_in_error():
     contrl = outbound.render_functional_ack(ordrsp, env("edifact_d96a")).decode()
     # UNZ reference differs (28) and the message's UNT count (29) / reference are wrong
     assert "+4+28'" in contrl.splitlines()[3] and "UCM+9IMX20YSP0009+ORDRSP:D:10A:UN+4+29'" in contrl
+
+
+@pytest.mark.parametrize("fmt", ["x12_4010", "x12_5010", "edifact_d96a", "edifact_d01b", "cxml", "ubl"])
+def test_ship_notice_udi_round_trips(fmt):
+    """The partner simulators write a line's UDI where each syntax carries it (856 LIN UD,
+    DESADV PIA UD, cXML Extrinsic UDI, UBL ItemInstance ProductTraceID) and the readers find it."""
+    udi = "(01)00312345678906(17)280531(10)L2411A(21)SN-9"
+    doc = copy.deepcopy(ASN)
+    doc["lines"][0].update({"udi": udi, "lot": None, "expiry": None, "serials": []})
+    read = interchange.read(outbound.render_document(fmt, doc, env(fmt))).sets[0].document
+    assert [line["udi"] for line in read["lines"]] == [udi, None]
+    assert read["lines"][0]["quantity"] in ("10", 10, Decimal("10"))
