@@ -1,12 +1,12 @@
 {
     "name": "Healthcare Procurement EDI",
     "summary": "Trading partners and EDI formats: purchase orders out; acknowledgments, ship notices, invoices in",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Healthcare/Integration",
     "license": "LGPL-3",
     "author": "Healthcare Integration Suite",
     "website": "https://github.com/healthcare-integration-suite/odoo-healthcare-integration",
-    "depends": ["healthcare_inventory_sync", "purchase_stock"],
+    "depends": ["healthcare_inventory_sync", "purchase_stock", "account_edi_ubl_cii"],
     "external_dependencies": {"python": ["pydifact", "lxml", "paramiko"]},
     "data": [
         "security/ir.model.access.csv",

@@ -11,6 +11,8 @@ A matching bill is posted automatically when the partner says so.
 
 from datetime import timedelta
 
+from lxml import etree
+
 from odoo import Command, _, api, fields, models
 from odoo.addons.healthcare_integration_base.lib import trust
 from odoo.exceptions import UserError
@@ -115,60 +117,16 @@ class AccountMove(models.Model):
                 )
                 return None
         matcher = LineMatcher(orders, supplier) if orders else None
-        before = {}
-        line_cmds, checks = [], []
-        for entry in data.get("lines") or []:
-            pol = matcher.match(entry, entry.get("po_number")) if matcher else self.env["purchase.order.line"]
-            qty = dec(entry.get("quantity"), 0.0)
-            price = dec(entry.get("price"))
-            if price is None:
-                amount = dec(entry.get("amount"), 0.0)
-                price = amount / qty if qty else amount
-            if pol:
-                if pol.id not in before:
-                    before[pol.id] = pol.qty_invoiced
-                vals = pol._prepare_account_move_line()
-                vals.update({"quantity": qty, "price_unit": price})
-            else:
-                label = (
-                    entry.get("description")
-                    or entry.get("vendor_part")
-                    or entry.get("buyer_part")
-                    or entry.get("gtin")
-                    or _("Item")
-                )
-                vals = {"name": str(label)[:200], "quantity": qty, "price_unit": price}
-            line_cmds.append(Command.create(vals))
-            checks.append((entry, pol, qty, price))
-        extra_charges = []
-        for charge in data.get("charges") or []:
-            kind = charge.get("type") or "other"
-            amount = dec(charge.get("amount"), 0.0)
-            if kind == "tax" or not amount:
-                continue
-            line_cmds.append(
-                Command.create(
-                    {"name": _(CHARGE_LABELS.get(kind, "Other charge")), "quantity": 1, "price_unit": amount}
-                )
-            )
-            if amount > 0:
-                extra_charges.append((kind, amount))
-        bill = Move.with_context(default_move_type="in_invoice").create(
-            {
-                "move_type": "in_invoice",
-                "partner_id": supplier.id,
-                "ref": number or False,
-                "invoice_date": as_date(data.get("date")) or fields.Date.context_today(self),
-                "currency_id": (
-                    orders[:1].currency_id
-                    or self.env["res.currency"].search([("name", "=", data.get("currency") or "")], limit=1)
-                    or company.currency_id
-                ).id,
-                "invoice_origin": ", ".join(orders.mapped("name")) or ", ".join(sorted(names))[:200] or False,
-                "invoice_line_ids": line_cmds,
-                "hc_edi_document_id": doc.id,
-            }
+        units = self.env["hc.edi.uom.code"]._hc_converter(
+            partner, products=orders.order_line.product_id, uoms=orders.order_line.product_uom
         )
+        bill, checks, extra_charges, bad_units, before = self._hc_bill_by_odoo_ubl(
+            doc, partner, supplier, data, orders, names, matcher
+        )
+        if not bill:
+            bill, checks, extra_charges, bad_units, before = self._hc_bill_by_mapping(
+                doc, partner, supplier, data, orders, names, matcher, units
+            )
         problems = {}
 
         def add(code, text, line_payload):
@@ -181,6 +139,17 @@ class AccountMove(models.Model):
                 "invoice_unknown_po",
                 _("the invoice names order(s) %s, which are not ours", ", ".join(sorted(names)) or _("none")),
                 {"po_numbers": sorted(names)},
+            )
+        for pol, code in bad_units:
+            add(
+                "invoice_quantity_mismatch",
+                _(
+                    "%(item)s: billed in unit %(theirs)s, ordered in %(ours)s, which does not convert",
+                    item=pol.product_id.display_name,
+                    theirs=code,
+                    ours=pol.product_uom.name,
+                ),
+                {"line_id": pol.id, "uom": code},
             )
         tol_q, tol_p = partner.quantity_tolerance_percent, partner.price_tolerance_percent
         invoiced_now = {}
@@ -288,6 +257,150 @@ class AccountMove(models.Model):
             except UserError as exc:
                 bill.message_post(body=_("Matched but not posted automatically: %s", exc.args[0] if exc.args else exc))
         return None
+
+    def _hc_bill_by_mapping(self, doc, partner, supplier, data, orders, names, matcher, units):
+        """The draft bill from the canonical invoice (our own mapping, every syntax)."""
+        company = partner.company_id
+        number = str(data.get("invoice_number") or "").strip()[:64]
+        Move = self.env["account.move"].sudo().with_company(company)
+        before = {}
+        line_cmds, checks = [], []
+        bad_units = []
+        for entry in data.get("lines") or []:
+            pol = matcher.match(entry, entry.get("po_number")) if matcher else self.env["purchase.order.line"]
+            qty = dec(entry.get("quantity"), 0.0)
+            price = dec(entry.get("price"))
+            if price is None:
+                amount = dec(entry.get("amount"), 0.0)
+                price = amount / qty if qty else amount
+            if pol:
+                # billed in another unit that converts (2 BX at 50 for 20 EA at 5): matched in the line's unit
+                done = units.convert(entry.get("uom"), pol.product_uom, pol.product_id, qty, price)
+                if done is None:
+                    bad_units.append((pol, entry.get("uom")))
+                else:
+                    qty, price = done
+                if pol.id not in before:
+                    before[pol.id] = pol.qty_invoiced
+                vals = pol._prepare_account_move_line()
+                vals.update({"quantity": qty, "price_unit": price})
+            else:
+                label = (
+                    entry.get("description")
+                    or entry.get("vendor_part")
+                    or entry.get("buyer_part")
+                    or entry.get("gtin")
+                    or _("Item")
+                )
+                vals = {"name": str(label)[:200], "quantity": qty, "price_unit": price}
+            line_cmds.append(Command.create(vals))
+            checks.append((entry, pol, qty, price))
+        extra_charges = []
+        for charge in data.get("charges") or []:
+            kind = charge.get("type") or "other"
+            amount = dec(charge.get("amount"), 0.0)
+            if kind == "tax" or not amount:
+                continue
+            line_cmds.append(
+                Command.create(
+                    {"name": _(CHARGE_LABELS.get(kind, "Other charge")), "quantity": 1, "price_unit": amount}
+                )
+            )
+            if amount > 0:
+                extra_charges.append((kind, amount))
+        bill = Move.with_context(default_move_type="in_invoice").create(
+            {
+                "move_type": "in_invoice",
+                "partner_id": supplier.id,
+                "ref": number or False,
+                "invoice_date": as_date(data.get("date")) or fields.Date.context_today(self),
+                "currency_id": (
+                    orders[:1].currency_id
+                    or self.env["res.currency"].search([("name", "=", data.get("currency") or "")], limit=1)
+                    or company.currency_id
+                ).id,
+                "invoice_origin": ", ".join(orders.mapped("name")) or ", ".join(sorted(names))[:200] or False,
+                "invoice_line_ids": line_cmds,
+                "hc_edi_document_id": doc.id,
+            }
+        )
+        return bill, checks, extra_charges, bad_units, before
+
+    def _hc_bill_by_odoo_ubl(self, doc, partner, supplier, data, orders, names, matcher):
+        """A UBL invoice is read by Odoo's own importer (``account_edi_ubl_cii``: partner, lines,
+        taxes, units) into the draft bill; its lines are then linked to the order lines found from
+        the canonical document. ``(False, ...)`` when it does not apply or fails: the reason is kept
+        on the document and our own mapping makes the bill."""
+        none = (False, [], [], [], {})
+        if not str(doc.message_type or "").lower().startswith("ubl.") or "account.edi.xml.ubl_bis3" not in self.env:
+            return none
+        company = partner.company_id
+        Move = self.env["account.move"].sudo().with_company(company).with_context(default_move_type="in_invoice")
+        try:
+            with self.env.cr.savepoint():
+                return self._hc_odoo_ubl_import(doc, Move, partner, supplier, data, orders, names, matcher)
+        except Exception as exc:  # any failure of the importer falls back to our mapping
+            reason = str(exc.args[0] if getattr(exc, "args", None) else exc)[:300]
+            doc.sudo().write({"note": _("Odoo's UBL import not used: %s", reason)[:250]})
+            return none
+
+    def _hc_odoo_ubl_import(self, doc, Move, partner, supplier, data, orders, names, matcher):
+        payload = (doc.inbound_message_id.payload or "").encode()
+        if not payload:
+            raise UserError(_("the received XML is not stored"))
+        tree = etree.fromstring(payload, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+        bill = Move.create({"move_type": "in_invoice"})
+        builder = bill._get_ubl_cii_builder_from_xml_tree(tree)
+        if builder is None:
+            raise UserError(_("Odoo does not recognise this UBL customization"))
+        if not builder._import_invoice_ubl_cii(
+            bill, {"xml_tree": tree, "filename": f"{doc.document_number or 'invoice'}.xml", "type": "xml"}, new=True
+        ):
+            raise UserError(_("Odoo's importer did not read the invoice"))
+        if bill.move_type != "in_invoice":
+            raise UserError(_("the document is not an invoice (%s)", bill.move_type))
+        imported = bill.invoice_line_ids.filtered(lambda aml: aml.display_type == "product").sorted(
+            lambda aml: (aml.sequence, aml.id)
+        )
+        entries = data.get("lines") or []
+        if len(imported) < len(entries):
+            raise UserError(_("Odoo read %(n)s lines, the invoice has %(m)s", n=len(imported), m=len(entries)))
+        # document-level charges come first, then one line per InvoiceLine in the document's order
+        item_lines = imported[len(imported) - len(entries) :]
+        vals = {
+            "hc_edi_document_id": doc.id,
+            "invoice_origin": ", ".join(orders.mapped("name")) or ", ".join(sorted(names))[:200] or False,
+        }
+        if bill.partner_id.commercial_partner_id != supplier:
+            vals["partner_id"] = supplier.id  # the trading partner the document came from is the supplier
+        if orders[:1].currency_id and bill.currency_id != orders[:1].currency_id:
+            raise UserError(_("billed in %s, ordered in another currency", bill.currency_id.name))
+        bill.write(vals)
+        before, checks, bad_units = {}, [], []
+        for entry, aml in zip(entries, item_lines, strict=True):
+            pol = matcher.match(entry, entry.get("po_number")) if matcher else self.env["purchase.order.line"]
+            qty, price = aml.quantity, aml.price_unit
+            if pol:
+                if pol.id not in before:
+                    before[pol.id] = pol.qty_invoiced
+                theirs = aml.product_uom_id or pol.product_uom
+                if theirs.category_id != pol.product_uom.category_id:
+                    bad_units.append((pol, theirs.name))
+                else:
+                    qty = theirs._compute_quantity(qty, pol.product_uom, round=False)
+                    price = theirs._compute_price(price, pol.product_uom)
+                line_vals = {"is_imported": True, "purchase_line_id": pol.id}
+                if aml.product_id != pol.product_id:
+                    line_vals["product_id"] = pol.product_id.id
+                aml.write(line_vals)
+            checks.append((entry, pol, qty, price))
+        extra_charges = [
+            (charge.get("type") or "other", dec(charge.get("amount"), 0.0))
+            for charge in data.get("charges") or []
+            if charge.get("type") != "tax" and dec(charge.get("amount"), 0.0) > 0
+        ]
+        bill.message_post(body=_("Read by Odoo's UBL import; lines linked to the purchase order lines."))
+        return bill, checks, extra_charges, bad_units, before
 
 
 class HcExceptionInvoice(models.Model):
