@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
+from .test_trust_boundaries import User
+
 REPO = Path(__file__).resolve().parent.parent
 # the shared real-world samples, committed with their attribution (golden/samples/SOURCES.md)
 TESTDATA = REPO / "healthcare_procurement_edi" / "tests" / "golden" / "samples"
@@ -377,6 +379,243 @@ def test_order_to_paid_bill(odoo_server, db, supplier_http, fmt, order_type):
     with pytest.raises(Exception, match="three-way match"):
         odoo_server.rpc("account.move", "action_post", [bill2[0]])
     assert db.value("SELECT state FROM account_move WHERE id = %s", bill2[0]) == "draft"
+
+
+def udi_of(gtin, expiry, lot, serial=None):
+    """A GS1 UDI element string (01)(17)(10)(21), as printed on the item and sent on notice lines."""
+    text = f"(01){gtin}(17){expiry:%y%m%d}(10){lot}"
+    return text + (f"(21){serial}" if serial else "")
+
+
+def place_order(server, sup, supplier_http, lines):
+    """A PO confirmed in Odoo and delivered to the supplier's server: (po id, the order as read there)."""
+    po = server.rpc(
+        "purchase.order",
+        "create",
+        {
+            "partner_id": sup.partner_id,
+            "order_line": [(0, 0, {"product_id": p, "product_qty": q, "price_unit": pr}) for p, q, pr in lines],
+        },
+    )
+    server.rpc("purchase.order", "button_confirm", [po])
+    db_out = server.rpc(
+        "hc.outbound.message",
+        "search",
+        [["res_model", "=", "purchase.order"], ["res_id", "=", po]],
+        order="id",
+        limit=1,
+    )
+    before = len([r for r, _ in supplier_http.log if r.path == "/edi"])
+    server.rpc("hc.outbound.message", "deliver_now", db_out)
+    received = server.wait_for(
+        lambda: [r for r, _ in supplier_http.log if r.path == "/edi"][before:] or None, timeout=60
+    )
+    order = edi.interchange.read(received[0].get_data()).sets[0].document
+    assert order["kind"] == "order"
+    return po, order
+
+
+@pytest.mark.parametrize("fmt", ["x12_4010", "edifact_d96a", "cxml"])
+def test_substitution_approved_then_shipped_and_billed(odoo_server, db, supplier_http, fmt):
+    """The supplier substitutes another item: an ``ack_substitution`` exception that a buyer approves
+    over JSON-RPC; the substitute is added to the order and the original's remainder cancelled; the
+    ship notice (with a UDI on the lot line) prefills the receipt and the bill for the substitute
+    matches and posts."""
+    supplier_http.expect_request("/edi", method="POST").respond_with_data("ok", status=200)
+    sup = Partner(
+        odoo_server,
+        fmt,
+        supplier_http.url_for("/edi"),
+        price_tolerance_percent=1.0,
+        min_shelf_life_days=180,
+        auto_post_matched_bills=True,
+    )
+    original, gloves, substitute = sup.product(0, price=12.5), sup.product(1, tracking="lot", price=4.0), sup.product(2)
+    po, order = place_order(odoo_server, sup, supplier_http, [(original, 10, 12.5), (gloves, 50, 4.0)])
+    po_name = order["name"]
+    by_part = {ln["vendor_part"]: ln for ln in order["lines"]}
+    orig, glv = by_part[f"VP-{sup.tag}-0"], by_part[f"VP-{sup.tag}-1"]
+    sub_gtin = odoo_server.rpc("product.product", "read", [substitute], ["barcode"])[0]["barcode"]
+    keys = ("line_id", "buyer_part", "vendor_part", "gtin", "uom")
+
+    # 1. acknowledgment: the original item is substituted (IS / PIA 3 / cXML detail), gloves accepted
+    ack = {
+        "kind": "po_ack",
+        "po_number": po_name,
+        "ack_number": "ACK-S",
+        "date": str(date.today()),
+        "status": "changed",
+        "lines": [
+            {
+                **{k: orig[k] for k in keys},
+                "status": "substituted",
+                "quantity": "10",
+                "price": "12",
+                "date": orig["requested_date"],
+                "substitute": {
+                    "vendor_part": f"VP-{sup.tag}-2",
+                    "buyer_part": None,
+                    "gtin": sub_gtin,
+                    "description": "Equivalent item",
+                },
+            },
+            {
+                **{k: glv[k] for k in keys},
+                "status": "accepted",
+                "quantity": "50",
+                "price": "4",
+                "date": glv["requested_date"],
+                "substitute": None,
+            },
+        ],
+    }
+    assert sup.send(ack)["status"] == "done"
+    statuses = dict(db.all("SELECT product_id, hc_ack_status FROM purchase_order_line WHERE order_id = %s", po))
+    assert statuses == {original: "substituted", gloves: "accepted"}
+    assert exception_codes(db, "purchase.order", po) == ["ack_substitution"]
+    exc_id = db.value(
+        "SELECT id FROM hc_exception WHERE res_model = 'purchase.order' AND res_id = %s AND code = 'ack_substitution'",
+        po,
+    )
+
+    # 2. a buyer (purchase user and exception approver) approves over JSON-RPC
+    buyer = User(
+        odoo_server,
+        ("purchase.group_purchase_user", "healthcare_integration_base.group_hc_approver"),
+    )
+    result, error = buyer.jsonrpc("hc.exception", "action_approve", [exc_id], "equivalent item, same price band")
+    assert error is None and result is True, error
+    assert db.one("SELECT state, decided_by_id FROM hc_exception WHERE id = %s", exc_id) == ("approved", buyer.id)
+    rows = db.all(
+        "SELECT product_id, product_qty, price_unit, hc_ack_status FROM purchase_order_line WHERE order_id = %s "
+        "ORDER BY id",
+        po,
+    )
+    assert [(p, float(q), float(pr), st) for p, q, pr, st in rows] == [
+        (original, 0.0, 12.5, "substituted"),
+        (gloves, 50.0, 4.0, "accepted"),
+        (substitute, 10.0, 12.0, "accepted"),
+    ]
+    open_original = db.value(
+        "SELECT COALESCE(SUM(m.product_uom_qty), 0) FROM stock_move m JOIN purchase_order_line l ON l.id = m.purchase_line_id "
+        "WHERE l.order_id = %s AND l.product_id = %s AND m.state NOT IN ('done', 'cancel')",
+        po,
+        original,
+    )
+    assert float(open_original) == 0.0, "the original's remainder is cancelled"
+
+    # 3. ship notice for the substitute (under the original line number) and the gloves, whose
+    #    lot and expiry are only in the line's UDI
+    expiry = date.today() + timedelta(days=400)
+    lot = f"UDI-{sup.tag}"
+    asn = {
+        "kind": "asn",
+        "asn_number": "ASN-S",
+        "po_numbers": [po_name],
+        "ship_date": str(date.today()),
+        "expected_date": str(date.today() + timedelta(days=1)),
+        "lines": [
+            {
+                "line_id": orig["line_id"],
+                "po_number": po_name,
+                "buyer_part": None,
+                "vendor_part": f"VP-{sup.tag}-2",
+                "gtin": sub_gtin,
+                "quantity": "10",
+                "uom": "EA",
+                "lot": None,
+                "expiry": None,
+                "serials": [],
+                "sscc": None,
+                "udi": None,
+            },
+            {
+                "line_id": glv["line_id"],
+                "po_number": po_name,
+                "buyer_part": glv["buyer_part"],
+                "vendor_part": glv["vendor_part"],
+                "gtin": glv["gtin"],
+                "quantity": "50",
+                "uom": "EA",
+                "lot": None,
+                "expiry": None,
+                "serials": [],
+                "sscc": None,
+                "udi": udi_of(glv["gtin"], expiry, lot, serial="0001"),
+            },
+        ],
+    }
+    assert sup.send(asn)["status"] == "done"
+    picking = db.value("SELECT id FROM stock_picking WHERE hc_asn_number = 'ASN-S' AND origin = %s", po_name)
+    assert picking
+    mls = db.all(
+        "SELECT ml.product_id, ml.quantity, lot.name, lot.expiration_date::date FROM stock_move_line ml "
+        "LEFT JOIN stock_lot lot ON lot.id = ml.lot_id WHERE ml.picking_id = %s ORDER BY ml.product_id",
+        picking,
+    )
+    assert sorted((p, float(q), n, e) for p, q, n, e in mls) == sorted(
+        [(gloves, 50.0, lot, expiry), (substitute, 10.0, None, None)]
+    ), "the lot and expiry of the gloves come from the UDI"
+    assert exception_codes(db, "stock.picking", picking) == []
+    odoo_server.rpc(
+        "stock.move",
+        "write",
+        [r[0] for r in db.all("SELECT id FROM stock_move WHERE picking_id = %s AND state != 'cancel'", picking)],
+        {"picked": True},
+    )
+    odoo_server.rpc("stock.picking", "button_validate", [picking], context={"skip_backorder": True})
+    assert db.value("SELECT state FROM stock_picking WHERE id = %s", picking) == "done"
+    received = dict(db.all("SELECT product_id, qty_received FROM purchase_order_line WHERE order_id = %s", po))
+    assert {k: float(v) for k, v in received.items()} == {original: 0.0, gloves: 50.0, substitute: 10.0}
+
+    # 4. the bill for the substitute and the gloves matches and posts
+    number = f"INV-{sup.tag}-S"
+    invoice = {
+        "kind": "invoice",
+        "invoice_number": number,
+        "date": str(date.today()),
+        "currency": "USD",
+        "po_numbers": [po_name],
+        "total": "320",
+        "tax_total": None,
+        "charges": [],
+        "lines": [
+            {
+                "line_id": orig["line_id"],
+                "po_number": po_name,
+                "buyer_part": None,
+                "vendor_part": f"VP-{sup.tag}-2",
+                "gtin": sub_gtin,
+                "quantity": "10",
+                "uom": "EA",
+                "price": "12",
+                "amount": "120",
+            },
+            {
+                "line_id": glv["line_id"],
+                "po_number": po_name,
+                "buyer_part": glv["buyer_part"],
+                "vendor_part": glv["vendor_part"],
+                "gtin": glv["gtin"],
+                "quantity": "50",
+                "uom": "EA",
+                "price": "4",
+                "amount": "200",
+            },
+        ],
+    }
+    assert sup.send(invoice)["status"] == "done"
+    bill = db.one("SELECT id, state, hc_match_state FROM account_move WHERE ref = %s", number)
+    assert bill[1:] == ("posted", "matched"), bill
+    linked = db.all(
+        "SELECT l.product_id, aml.quantity, aml.price_unit FROM account_move_line aml "
+        "JOIN purchase_order_line l ON l.id = aml.purchase_line_id WHERE aml.move_id = %s ORDER BY l.product_id",
+        bill[0],
+    )
+    assert sorted((p, float(q), float(pr)) for p, q, pr in linked) == sorted(
+        [(substitute, 10.0, 12.0), (gloves, 50.0, 4.0)]
+    )
+    assert exception_codes(db, "account.move", bill[0]) == []
 
 
 SAMPLES = sorted(p for d in ("x12", "edifact", "cxml", "ubl") for p in (TESTDATA / d).glob("*") if p.is_file())
