@@ -8,10 +8,8 @@ what we send is read back exactly as a partner would read it.
 import base64
 import hashlib
 import hmac
-import importlib.util
 import os
 import socket
-import sys
 import threading
 import time
 import uuid
@@ -21,24 +19,11 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
+from .procurement_edi_lib import load_lib
+
 REPO = Path(__file__).resolve().parent.parent
 # the shared real-world samples, committed with their attribution (golden/samples/SOURCES.md)
 TESTDATA = REPO / "healthcare_procurement_edi" / "tests" / "golden" / "samples"
-
-
-def load_lib():
-    """The syntax layer as a plain package (it imports no Odoo)."""
-    name = "hc_edi_lib_under_test"
-    if name in sys.modules:
-        return sys.modules[name]
-    lib = REPO / "healthcare_procurement_edi" / "lib"
-    spec = importlib.util.spec_from_file_location(name, lib / "__init__.py", submodule_search_locations=[str(lib)])
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    for sub in ("errors", "model", "interchange", "outbound"):
-        importlib.import_module(f"{name}.{sub}")
-    return module
 
 
 edi = load_lib()

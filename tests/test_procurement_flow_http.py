@@ -8,8 +8,6 @@ matches and posts, the other is blocked with the right cause. Also: the real sam
 The supplier side is written with the addon's own syntax layer (``lib/``, plain Python).
 """
 
-import importlib.util
-import sys
 import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -17,6 +15,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
+from .procurement_edi_lib import load_lib
 from .test_trust_boundaries import User
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,20 +29,6 @@ CONTENT = {
     "cxml": "application/xml",
     "ubl": "application/xml",
 }
-
-
-def load_lib():
-    name = "hc_edi_lib_flow_under_test"
-    if name in sys.modules:
-        return sys.modules[name]
-    lib = REPO / "healthcare_procurement_edi" / "lib"
-    spec = importlib.util.spec_from_file_location(name, lib / "__init__.py", submodule_search_locations=[str(lib)])
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    for sub in ("errors", "model", "interchange", "outbound"):
-        importlib.import_module(f"{name}.{sub}")
-    return module
 
 
 edi = load_lib()

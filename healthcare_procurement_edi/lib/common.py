@@ -231,3 +231,16 @@ def clean(value):
         return None
     text = str(value).strip()
     return text or None
+
+
+def empty_po_ack():
+    """The canonical acknowledgment every reader (855 / ORDRSP / cXML / UBL) fills."""
+    return {
+        "kind": "po_ack",
+        "po_number": None,
+        "ack_number": None,
+        "date": None,
+        "status": None,
+        "raw_status": None,
+        "lines": [],
+    }

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from . import common
 from .common import clean, dec, line_id
+from .envelope import Nesting
 from .errors import EdiError
 from .model import FunctionalAck, Group, Interchange, Problem, Separators, Set, SetAck
 
@@ -186,21 +187,25 @@ def parse(data):
         separators=seps,
     )
     problems = ic.problems
-    group = None
+    nest = Nesting(
+        problems,
+        _close_msg,
+        _close_group,
+        "A UNT without its UNH.",
+        "A UNE without its UNG.",
+        "Segments follow the UNZ segment.",
+    )
     implicit = None
-    msg = None
-    unz = None
     explicit_groups = 0
     for pos, seg in enumerate(segments[1:], start=2):
         tag = seg[0]
-        if msg is not None and tag not in ("UNT", "UNH", "UNE", "UNZ", "UNG"):
-            msg.segments.append(seg)
+        if nest.set is not None and tag not in ("UNT", "UNH", "UNE", "UNZ", "UNG"):
+            nest.set.segments.append(seg)
             continue
         if tag == "UNG":
-            if group is not None:
-                _close_group(group, None, pos)
+            nest.drop_group(pos)
             explicit_groups += 1
-            group = Group(
+            nest.group = Group(
                 functional_id=el(seg, 1),
                 control_number=el(seg, 5),
                 sender_app=el(seg, 2, 0),
@@ -208,18 +213,17 @@ def parse(data):
                 version=":".join(x for x in (el(seg, 7, 0), el(seg, 7, 1)) if x),
                 position=pos,
             )
-            ic.groups.append(group)
+            ic.groups.append(nest.group)
         elif tag == "UNH":
-            if msg is not None:
-                _close_msg(msg, None)
-            target = group
+            nest.drop_set()
+            target = nest.group
             if target is None:
                 if implicit is None:
                     implicit = Group(functional_id="", control_number="", position=pos)
                     ic.groups.append(implicit)
                 target = implicit
             set_id = el(seg, 2, 0)
-            msg = Set(
+            nest.set = Set(
                 set_id=set_id,
                 control_number=el(seg, 1),
                 message_type=f"edifact.{set_id}",
@@ -227,48 +231,21 @@ def parse(data):
                 position=pos,
                 version=(el(seg, 2, 1) + el(seg, 2, 2)),
             )
-            target.sets.append(msg)
+            target.sets.append(nest.set)
         elif tag == "UNT":
-            if msg is None:
-                problems.append(
-                    Problem("segment_outside_set", "A UNT without its UNH.", "UNT", pos, None, "interchange")
-                )
-                continue
-            msg.segments.append(seg)
-            _close_msg(msg, seg)
-            msg = None
+            nest.end_set(seg, pos)
         elif tag == "UNE":
-            if msg is not None:
-                _close_msg(msg, None)
-                msg = None
-            if group is None:
-                problems.append(
-                    Problem("segment_outside_group", "A UNE without its UNG.", "UNE", pos, None, "interchange")
-                )
-                continue
-            _close_group(group, seg, pos)
-            group = None
+            nest.end_group(seg, pos)
         elif tag == "UNZ":
-            if msg is not None:
-                _close_msg(msg, None)
-                msg = None
-            if group is not None:
-                _close_group(group, None, pos)
-                group = None
-            unz = (seg, pos)
-            if pos != len(segments):
-                problems.append(
-                    Problem("data_after_unz", "Segments follow the UNZ segment.", "UNZ", pos, None, "interchange")
-                )
+            nest.end_interchange(seg, pos, len(segments))
             break
         else:
             problems.append(
                 Problem("segment_outside_set", "A segment outside any message.", tag[:3], pos, None, "interchange")
             )
-    if msg is not None:
-        _close_msg(msg, None)
-    if group is not None:
-        _close_group(group, None, len(segments) + 1)
+    nest.drop_set()
+    nest.drop_group(len(segments) + 1)
+    unz = nest.trailer
     if unz is None:
         problems.append(
             Problem("truncated", "The interchange has no UNZ trailer (truncated).", "UNZ", None, None, "interchange")
@@ -398,6 +375,14 @@ def _new_item(seg):
         if key:
             item[key] = code
     return item
+
+
+def _lin_entry(doc, seg, **fields):
+    """A document line opened by a LIN segment (its id and item numbers; quantity, unit and price
+    to come), appended to ``doc["lines"]``; ``fields`` are the document kind's own keys."""
+    entry = {"line_id": line_id(el(seg, 1)), **_new_item(seg), "quantity": None, "uom": None, "price": None, **fields}
+    doc["lines"].append(entry)
+    return entry
 
 
 def _pia(seg, item):
@@ -534,15 +519,7 @@ ORDRSP_LINE = {
 
 
 def map_ordrsp(segments, seps):
-    doc = {
-        "kind": "po_ack",
-        "po_number": None,
-        "ack_number": None,
-        "date": None,
-        "status": None,
-        "raw_status": None,
-        "lines": [],
-    }
+    doc = common.empty_po_ack()
 
     def header(seg, summary):
         tag = seg[0]
@@ -558,22 +535,16 @@ def map_ordrsp(segments, seps):
             doc["currency"] = clean(el(seg, 1, 1))
 
     def line(seg):
-        item = _new_item(seg)
         action = el(seg, 2)
-        entry = {
-            "line_id": line_id(el(seg, 1)),
-            **item,
-            "status": ORDRSP_LINE.get(action, "accepted" if not action else "on_hold"),
-            "raw_status": action or None,
-            "quantity": None,
-            "uom": None,
-            "price": None,
-            "date": None,
-            "substitute": None,
-            "_backorder": None,
-        }
-        doc["lines"].append(entry)
-        return entry
+        return _lin_entry(
+            doc,
+            seg,
+            status=ORDRSP_LINE.get(action, "accepted" if not action else "on_hold"),
+            raw_status=action or None,
+            date=None,
+            substitute=None,
+            _backorder=None,
+        )
 
     def line_seg(entry, seg):
         tag = seg[0]
@@ -778,19 +749,7 @@ def map_invoic(segments, seps):
 
     def line(seg):
         state["alc"] = None
-        item = _new_item(seg)
-        entry = {
-            "line_id": line_id(el(seg, 1)),
-            "po_number": None,
-            **item,
-            "quantity": None,
-            "uom": None,
-            "price": None,
-            "amount": None,
-            "description": None,
-        }
-        doc["lines"].append(entry)
-        return entry
+        return _lin_entry(doc, seg, po_number=None, amount=None, description=None)
 
     def line_seg(entry, seg):
         tag = seg[0]

@@ -9,6 +9,7 @@ ISA, correct counts, data that contains a separator is refused with :class:`EdiE
 import re
 
 from . import common
+from .envelope import Nesting
 from .errors import EdiError
 from .model import Group, Interchange, Problem, Separators, Set
 
@@ -166,11 +167,17 @@ def parse(data, mapper=None):
         separators=seps,
         problems=problems,
     )
-    group = None
-    tset = None
-    iea = None
+    nest = Nesting(
+        problems,
+        _close_set,
+        _close_group,
+        "An SE segment without its ST.",
+        "A GE segment without its GS.",
+        "Segments follow the IEA segment.",
+    )
     for pos, seg in enumerate(segments[1:], start=2):
         tag = seg[0]
+        tset = nest.set
         if tset is not None and tag not in ("SE", "GE", "IEA", "ST", "GS"):
             if not TAG_RE.match(tag):
                 tset.problems.append(
@@ -191,9 +198,8 @@ def parse(data, mapper=None):
             )
             continue
         if tag == "GS":
-            if group is not None:
-                _close_group(group, None, pos)
-            group = Group(
+            nest.drop_group(pos)
+            nest.group = Group(
                 functional_id=_get(seg, 1),
                 control_number=_get(seg, 6),
                 sender_app=_get(seg, 2),
@@ -201,11 +207,10 @@ def parse(data, mapper=None):
                 version=_get(seg, 8),
                 position=pos,
             )
-            ic.groups.append(group)
+            ic.groups.append(nest.group)
         elif tag == "ST":
-            if tset is not None:
-                _close_set(tset, None)
-            if group is None:
+            nest.drop_set()
+            if nest.group is None:
                 problems.append(
                     Problem(
                         "segment_outside_group",
@@ -216,50 +221,24 @@ def parse(data, mapper=None):
                         "interchange",
                     )
                 )
-                group = Group(functional_id="", control_number="", position=pos)
-                ic.groups.append(group)
+                nest.group = Group(functional_id="", control_number="", position=pos)
+                ic.groups.append(nest.group)
             set_id = _get(seg, 1)
-            tset = Set(
+            nest.set = Set(
                 set_id=set_id,
                 control_number=_get(seg, 2),
                 message_type=f"x12.{set_id}",
                 segments=[seg],
                 position=pos,
-                version=_get(seg, 3) or group.version,
+                version=_get(seg, 3) or nest.group.version,
             )
-            group.sets.append(tset)
+            nest.group.sets.append(nest.set)
         elif tag == "SE":
-            if tset is None:
-                problems.append(
-                    Problem("segment_outside_set", "An SE segment without its ST.", "SE", pos, None, "interchange")
-                )
-                continue
-            tset.segments.append(seg)
-            _close_set(tset, seg)
-            tset = None
+            nest.end_set(seg, pos)
         elif tag == "GE":
-            if tset is not None:
-                _close_set(tset, None)
-                tset = None
-            if group is None:
-                problems.append(
-                    Problem("segment_outside_group", "A GE segment without its GS.", "GE", pos, None, "interchange")
-                )
-                continue
-            _close_group(group, seg, pos)
-            group = None
+            nest.end_group(seg, pos)
         elif tag == "IEA":
-            if tset is not None:
-                _close_set(tset, None)
-                tset = None
-            if group is not None:
-                _close_group(group, None, pos)
-                group = None
-            iea = (seg, pos)
-            if pos != len(segments):
-                problems.append(
-                    Problem("data_after_iea", "Segments follow the IEA segment.", "IEA", pos, None, "interchange")
-                )
+            nest.end_interchange(seg, pos, len(segments))
             break
         elif tag in ("TA1", "ISB", "ISE"):
             continue  # interchange acknowledgment / optional interchange services: envelope level
@@ -272,10 +251,9 @@ def parse(data, mapper=None):
             problems.append(
                 Problem("segment_outside_set", "A segment outside any transaction set.", tag, pos, None, "interchange")
             )
-    if tset is not None:
-        _close_set(tset, None)
-    if group is not None:
-        _close_group(group, None, len(segments) + 1)
+    nest.drop_set()
+    nest.drop_group(len(segments) + 1)
+    iea = nest.trailer
     if iea is None:
         problems.append(
             Problem("truncated", "The interchange has no IEA trailer (truncated).", "IEA", None, None, "interchange")

@@ -207,6 +207,20 @@ def _quantity_total(lines):
     return common.fmt_decimal(total)
 
 
+def _line_detail_segments(line):
+    """PID description and DTM*002 requested date after an order line (850 PO1 / 860 POC)."""
+    out = []
+    if line.get("description"):
+        out.append(("PID", "F", "", "", "", line["description"][:80]))
+    if line.get("requested_date"):
+        out.append(("DTM", "002", compact_date(line["requested_date"])))
+    return out
+
+
+def _ctt(lines):
+    return ("CTT", str(len(lines)), _quantity_total(lines))
+
+
 def _notes_segments(po):
     segs = []
     if po.get("notes"):
@@ -241,12 +255,8 @@ def order_850(po):
                 *_item_pairs(line),
             )
         )
-        if line.get("description"):
-            body.append(("PID", "F", "", "", "", line["description"][:80]))
-        if line.get("requested_date"):
-            body.append(("DTM", "002", compact_date(line["requested_date"])))
-    lines = po.get("lines") or []
-    body.append(("CTT", str(len(lines)), _quantity_total(lines)))
+        body.extend(_line_detail_segments(line))
+    body.append(_ctt(po.get("lines") or []))
     return body
 
 
@@ -279,12 +289,8 @@ def order_860(po, kind):
                 *_item_pairs(line),
             )
         )
-        if line.get("description"):
-            body.append(("PID", "F", "", "", "", line["description"][:80]))
-        if line.get("requested_date"):
-            body.append(("DTM", "002", compact_date(line["requested_date"])))
-    lines = po.get("lines") or []
-    body.append(("CTT", str(len(lines)), _quantity_total(lines)))
+        body.extend(_line_detail_segments(line))
+    body.append(_ctt(po.get("lines") or []))
     return body
 
 
@@ -308,15 +314,7 @@ BAK_STATUS = {
 
 
 def map_855(segments, seps):
-    doc = {
-        "kind": "po_ack",
-        "po_number": None,
-        "ack_number": None,
-        "date": None,
-        "status": None,
-        "raw_status": None,
-        "lines": [],
-    }
+    doc = common.empty_po_ack()
     po1 = None
     acks = []
     header_date = None

@@ -247,65 +247,15 @@ class PurchaseOrder(models.Model):
             else:
                 if price is not None and round(price - line.price_unit, 6):
                     changes += 1
-                    if pct_diff(price, line.price_unit) <= partner.price_tolerance_percent:
-                        apply_vals["price_unit"] = price
-                        notes.append(
-                            _(
-                                "%(item)s: price %(old)s → %(new)s",
-                                item=line.product_id.display_name,
-                                old=line.price_unit,
-                                new=price,
-                            )
-                        )
-                    else:
-                        Exc._hc_flow_raise(
-                            "ack_price_change",
-                            _(
-                                "%(po)s, %(item)s: the supplier confirms price %(new)s instead of %(old)s (tolerance %(tol)s%%).",
-                                po=order.name,
-                                item=line.product_id.display_name,
-                                new=price,
-                                old=line.price_unit,
-                                tol=partner.price_tolerance_percent,
-                            ),
-                            f"ack_price_change:{line.id}",
-                            partner,
-                            ("purchase.order", order.id),
-                            payload={"line_id": line.id, "price": price, "previous": line.price_unit},
-                            document=doc,
-                        )
+                    within = pct_diff(price, line.price_unit) <= partner.price_tolerance_percent
+                    order._hc_ack_value_change(doc, partner, line, "price_unit", price, within, apply_vals, notes)
                 if qty is not None and round(qty - line.product_qty, 6):
                     changes += 1
-                    if (
+                    within = (
                         pct_diff(qty, line.product_qty) <= partner.quantity_tolerance_percent
                         and qty >= line.qty_received
-                    ):
-                        apply_vals["product_qty"] = qty
-                        notes.append(
-                            _(
-                                "%(item)s: quantity %(old)s → %(new)s",
-                                item=line.product_id.display_name,
-                                old=line.product_qty,
-                                new=qty,
-                            )
-                        )
-                    else:
-                        Exc._hc_flow_raise(
-                            "ack_quantity_change",
-                            _(
-                                "%(po)s, %(item)s: the supplier confirms quantity %(new)s instead of %(old)s (tolerance %(tol)s%%).",
-                                po=order.name,
-                                item=line.product_id.display_name,
-                                new=qty,
-                                old=line.product_qty,
-                                tol=partner.quantity_tolerance_percent,
-                            ),
-                            f"ack_quantity_change:{line.id}",
-                            partner,
-                            ("purchase.order", order.id),
-                            payload={"line_id": line.id, "quantity": qty, "previous": line.product_qty},
-                            document=doc,
-                        )
+                    )
+                    order._hc_ack_value_change(doc, partner, line, "product_qty", qty, within, apply_vals, notes)
                 planned = line.date_planned.date() if line.date_planned else None
                 if ack_date and planned and ack_date != planned:
                     changes += 1
@@ -369,6 +319,37 @@ class PurchaseOrder(models.Model):
                 summary=summary or _("no line"),
                 applied=(" " + _("Within tolerance: %s.", "; ".join(notes))) if notes else "",
             )
+        )
+
+    def _hc_ack_value_change(self, doc, partner, line, field, new, within, apply_vals, notes):
+        """An acknowledged price or quantity that differs from ``line``: applied (``apply_vals``, and
+        a note) when ``within`` the partner's tolerance, else one exception for procurement."""
+        code, key, what, tolerance = {
+            "price_unit": ("ack_price_change", "price", _("price"), partner.price_tolerance_percent),
+            "product_qty": ("ack_quantity_change", "quantity", _("quantity"), partner.quantity_tolerance_percent),
+        }[field]
+        old = line[field]
+        item = line.product_id.display_name
+        if within:
+            apply_vals[field] = new
+            notes.append(_("%(item)s: %(what)s %(old)s → %(new)s", item=item, what=what, old=old, new=new))
+            return
+        self.env["hc.exception"]._hc_flow_raise(
+            code,
+            _(
+                "%(po)s, %(item)s: the supplier confirms %(what)s %(new)s instead of %(old)s (tolerance %(tol)s%%).",
+                po=self.name,
+                item=item,
+                what=what,
+                new=new,
+                old=old,
+                tol=tolerance,
+            ),
+            f"{code}:{line.id}",
+            partner,
+            ("purchase.order", self.id),
+            payload={"line_id": line.id, key: new, "previous": old},
+            document=doc,
         )
 
 
