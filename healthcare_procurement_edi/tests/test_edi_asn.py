@@ -135,7 +135,7 @@ class TestShipNotice(FlowCase):
         self.assertEqual(gloves.hc_ack_status, "backordered")
         expiry = date.today() + timedelta(days=500)
         udi = f"(01)00312345000011(17){expiry:%y%m%d}(10)UDI-LOT"
-        # the partner simulators cannot write a UDI yet: the canonical line goes to the handler as read
+        # the canonical line goes to the handler as read (the syntaxes carrying a UDI: test_lib_roundtrip)
         doc = self.env["hc.edi.document"].create(
             {
                 "trading_partner_id": self.partner.id,
