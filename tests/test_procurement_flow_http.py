@@ -492,6 +492,9 @@ def test_substitution_approved_then_shipped_and_billed(odoo_server, db, supplier
     #    lot and expiry are only in the line's UDI
     expiry = date.today() + timedelta(days=400)
     lot = f"UDI-{sup.tag}"
+    # a valid GTIN-14 for the UDI's (01) (the simulated catalogue's barcodes are not GS1-valid)
+    base = "0031234" + "".join(str(int(c, 16) % 10) for c in sup.tag)
+    udi_gtin = base + str(gs1_check(base))
     asn = {
         "kind": "asn",
         "asn_number": "ASN-S",
@@ -525,7 +528,7 @@ def test_substitution_approved_then_shipped_and_billed(odoo_server, db, supplier
                 "expiry": None,
                 "serials": [],
                 "sscc": None,
-                "udi": udi_of(glv["gtin"], expiry, lot, serial="0001"),
+                "udi": udi_of(udi_gtin, expiry, lot, serial="0001"),
             },
         ],
     }
