@@ -163,6 +163,13 @@ class HcAnomalyDetector(models.AbstractModel):
         by_categ = self.env["product.category"]._hc_thresholds(products.categ_id)
         return {p.id: by_categ[p.categ_id.id] for p in products}
 
+    def _fetch_over_limit(self, count_index, limit_field):
+        """The rows of the query just run whose count (column ``count_index``) is above the
+        product category's ``limit_field`` (column 1 is the product), each with its limits."""
+        rows = self.env.cr.fetchall()
+        limits = self._thresholds([r[1] for r in rows])
+        return [(row, limits[row[1]]) for row in rows if row[count_index] > limits[row[1]][limit_field]]
+
     def _moves_cte(self, start, end):
         """Done stock moves in [start, end) with who did them: the posting system's endpoint
         (a cabinet, an EHR) or, for moves made in Odoo, the user's id, never a name."""
@@ -364,13 +371,8 @@ class HcAnomalyDetector(models.AbstractModel):
                 moves=self._moves_cte(start, end),
             )
         )
-        rows = self.env.cr.fetchall()
-        limits = self._thresholds([r[1] for r in rows])
         out = []
-        for company, product, location, actor, count, days in rows:
-            lim = limits[product]
-            if count <= lim["hc_override_max"]:
-                continue
+        for (company, product, location, actor, count, days), lim in self._fetch_over_limit(4, "hc_override_max"):
             out.append(
                 {
                     "code": codes.ANOMALY_OVERRIDE,
@@ -408,13 +410,10 @@ class HcAnomalyDetector(models.AbstractModel):
                 end,
             )
         )
-        rows = self.env.cr.fetchall()
-        limits = self._thresholds([r[1] for r in rows])
         out = []
-        for company, product, location, count, days, variance in rows:
-            lim = limits[product]
-            if count <= lim["hc_count_mismatch_max"]:
-                continue
+        for (company, product, location, count, days, variance), lim in self._fetch_over_limit(
+            3, "hc_count_mismatch_max"
+        ):
             out.append(
                 {
                     "code": codes.ANOMALY_COUNT,
