@@ -439,7 +439,7 @@ class HcAnomalyDetector(models.AbstractModel):
     def _param(self, key, default):
         value = self.env["ir.config_parameter"].sudo().get_param(key)
         try:
-            return float(value) if value not in (None, "") else default
+            return float(value) if value not in (None, False, "") else default  # get_param: False when unset
         except ValueError:
             return default
 
@@ -470,10 +470,11 @@ class HcAnomalyDetector(models.AbstractModel):
                 day_start=day_start,
             )
         )
+        rows = self.env.cr.fetchall()  # before reading a parameter (a query of its own)
         ratio = self._param("hc.anomaly.api_burst_ratio", 10.0)
         minimum = self._param("hc.anomaly.api_burst_min", 100.0)
         out = []
-        for endpoint, company, peak, total, hours, counts in self.env.cr.fetchall():
+        for endpoint, company, peak, total, hours, counts in rows:
             usual = float(total) / (BASELINE_DAYS * 24)
             if peak < minimum or peak < ratio * max(usual, 1.0):
                 continue
@@ -513,9 +514,10 @@ class HcAnomalyDetector(models.AbstractModel):
                 end,
             )
         )
+        rows = self.env.cr.fetchall()  # before reading a parameter (a query of its own)
         minimum = self._param("hc.anomaly.key_reuse_min", 3.0)
         out = []
-        for endpoint, company, count, days in self.env.cr.fetchall():
+        for endpoint, company, count, days in rows:
             if count < minimum:
                 continue
             out.append(
@@ -580,11 +582,12 @@ class HcAnomalyDetector(models.AbstractModel):
                 first=day - timedelta(days=BASELINE_DAYS),
             )
         )
+        rows = self.env.cr.fetchall()  # before reading parameters and labels (queries of their own)
         ratio = self._param("hc.anomaly.auth_failures_ratio", 10.0)
         minimum = self._param("hc.anomaly.auth_failures_min", 20.0)
         labels = dict(self.env["hc.endpoint.auth.failure"]._fields["reason"]._description_selection(self.env))
         out = []
-        for endpoint, company, today_raw, mean_raw, values, why in self.env.cr.fetchall():
+        for endpoint, company, today_raw, mean_raw, values, why in rows:
             today, mean = float(today_raw or 0), float(mean_raw or 0)
             if today < minimum or today < ratio * max(mean, 1.0):
                 continue
