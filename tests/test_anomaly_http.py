@@ -39,6 +39,10 @@ def test_wrongly_signed_requests_raise_one_auth_failure_signal(odoo_server, db):
     body = json.dumps(event()).encode()
     answers.append(post(ep.headers(body), body, target=f"{odoo_server.url}/hc/v1/endpoints/{unknown_code}/messages"))
 
+    # a status read with credentials of no endpoint: counted without an endpoint
+    answers.append(ep.get_message(1, secret=WRONG_SECRET))
+    sent.append(answers[-1].request.headers["webhook-signature"])
+
     # the contract's one 401, whatever the reason
     assert [a.status_code for a in answers] == [401] * len(answers)
     shapes = {json.dumps({k: v for k, v in a.json().items() if k != "correlation_id"}, sort_keys=True) for a in answers}
@@ -62,6 +66,10 @@ def test_wrongly_signed_requests_raise_one_auth_failure_signal(odoo_server, db):
             "AND reason = 'unknown_endpoint' AND bucket >= now() AT TIME ZONE 'UTC' - interval '10 minutes'"
         )
         >= 1
+    )
+    assert db.value(
+        "SELECT sum(failure_count) FROM hc_endpoint_auth_failure WHERE endpoint_id IS NULL "
+        "AND reason = 'no_endpoint_matched' AND bucket >= now() AT TIME ZONE 'UTC' - interval '10 minutes'"
     )
     assert db.value("SELECT count(*) FROM hc_inbound_message WHERE endpoint_id = %s", ep.id) == 1
 
