@@ -53,6 +53,15 @@ def _problem(status, suffix, title, detail, correlation_id, headers=None, **extr
     return _json(status, body, correlation_id, "application/problem+json", headers)
 
 
+# lib/signature.py's reasons, as counted by hc.endpoint.auth.failure
+SIGNATURE_REASONS = {
+    "missing_headers": "missing_credentials",
+    "bad_timestamp": "bad_timestamp",
+    "stale_timestamp": "stale_timestamp",
+    "no_match": "bad_signature",
+}
+
+
 def _unauthorized(correlation_id):
     # one body for every authentication failure, so endpoint codes cannot be probed
     return _problem(401, problem.UNAUTHORIZED, "Unauthorized", "Missing or invalid credentials.", correlation_id)
@@ -65,18 +74,38 @@ class HcApiController(http.Controller):
         return given[:128] if given and given.isprintable() else uuid.uuid4().hex
 
     def _credentials_ok(self, ctx, headers, body):
+        return self._credentials_failure(ctx, headers, body) is None
+
+    def _credentials_failure(self, ctx, headers, body):
+        """Why these credentials do not authenticate ``ctx``'s endpoint (a reason code of
+        ``hc.endpoint.auth.failure``), or None when they do."""
         now = time.time()
         valid = [value for value, expires in ctx["credentials"] if not expires or expires > fields.Datetime.now()]
         if not valid:
-            return False
+            return "no_valid_credential"
         if ctx["auth_method"] == "api_key":
             auth = headers.get("Authorization", "")
-            return auth.startswith("Bearer ") and signature.verify_api_key(auth[7:].strip(), valid)
+            if not auth.startswith("Bearer ") or not auth[7:].strip():
+                return "missing_credentials"
+            return None if signature.verify_api_key(auth[7:].strip(), valid) else "bad_api_key"
         try:
             signature.verify(valid, headers, body, now=now, tolerance=ctx["tolerance"])
-        except signature.SignatureError:
-            return False
-        return True
+        except signature.SignatureError as exc:
+            return SIGNATURE_REASONS.get(exc.reason, "bad_signature")
+        return None
+
+    def _record_auth_failure(self, ctx, reason):
+        """Count this 401 (endpoint, minute, reason: nothing the caller sent) in a transaction of
+        its own, committed whatever becomes of the request's; never fails the answer."""
+        try:
+            with request.env.registry.cursor() as cr:
+                cr._cnx.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)  # concurrent upserts of one row
+                self._env(cr)["hc.endpoint.auth.failure"]._record(
+                    ctx["id"] if ctx else None, ctx["company_id"] if ctx else None, reason
+                )
+                cr.commit()
+        except Exception as exc:  # the answer stays the contract's 401
+            _logger.warning("Could not count an authentication failure: %s", type(exc).__name__)
 
     def _client_ip(self):
         """The client's address: the socket peer, or, only when Odoo runs with ``proxy_mode``, the
@@ -181,7 +210,9 @@ class HcApiController(http.Controller):
         if body is None:
             return self._too_large(ceiling, cid)
         ctx = self._env()["hc.endpoint"]._auth_context(code)
-        if not ctx or not self._credentials_ok(ctx, hreq.headers, body):
+        failure = self._credentials_failure(ctx, hreq.headers, body) if ctx else "unknown_endpoint"
+        if failure:
+            self._record_auth_failure(ctx, failure)
             return _unauthorized(cid)
         if len(body) > ctx["max_body"]:
             return self._too_large(ctx["max_body"], cid)
@@ -454,6 +485,7 @@ class HcApiController(http.Controller):
         cid = self._correlation_id()
         ctx = self._authenticate_any(request.httprequest.headers)
         if not ctx:
+            self._record_auth_failure(None, "no_endpoint_matched")
             return _unauthorized(cid)
         if not 0 < message_id <= MAX_PG_INT:
             return _problem(404, problem.NOT_FOUND, "Not Found", "No such message for this endpoint.", cid)

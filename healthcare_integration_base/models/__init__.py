@@ -20,5 +20,6 @@ from . import (
     hc_endpoint_stat,
     hc_endpoint_stat_display,
     hc_endpoint_failure,
+    hc_endpoint_auth_failure,
     res_config_settings,
 )

@@ -1,4 +1,5 @@
 from . import (
+    test_auth_failure,
     test_backend_views,
     test_dashboard,
     test_decision_routing,

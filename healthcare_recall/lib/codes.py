@@ -13,6 +13,7 @@ ANOMALY_OVERRIDE = "anomaly_override"
 ANOMALY_COUNT = "anomaly_count"
 ANOMALY_API_BURST = "anomaly_api_burst"
 ANOMALY_KEY_REUSE = "anomaly_key_reuse"
+ANOMALY_AUTH_FAILURES = "anomaly_auth_failures"
 ANOMALY_CODES = (
     ANOMALY_CONSUMPTION,
     ANOMALY_WASTE,
@@ -21,4 +22,5 @@ ANOMALY_CODES = (
     ANOMALY_COUNT,
     ANOMALY_API_BURST,
     ANOMALY_KEY_REUSE,
+    ANOMALY_AUTH_FAILURES,
 )

@@ -149,6 +149,7 @@ class HcAnomalyDetector(models.AbstractModel):
             *self._signals_count(day),
             *self._signals_api_burst(day),
             *self._signals_key_reuse(day),
+            *self._signals_auth_failures(day),
         ]
         return self._raise(signals, day)
 
@@ -162,6 +163,13 @@ class HcAnomalyDetector(models.AbstractModel):
         products = self.env["product.product"].sudo().browse(set(product_ids))
         by_categ = self.env["product.category"]._hc_thresholds(products.categ_id)
         return {p.id: by_categ[p.categ_id.id] for p in products}
+
+    def _fetch_over_limit(self, count_index, limit_field):
+        """The rows of the query just run whose count (column ``count_index``) is above the
+        product category's ``limit_field`` (column 1 is the product), each with its limits."""
+        rows = self.env.cr.fetchall()
+        limits = self._thresholds([r[1] for r in rows])
+        return [(row, limits[row[1]]) for row in rows if row[count_index] > limits[row[1]][limit_field]]
 
     def _moves_cte(self, start, end):
         """Done stock moves in [start, end) with who did them: the posting system's endpoint
@@ -364,13 +372,8 @@ class HcAnomalyDetector(models.AbstractModel):
                 moves=self._moves_cte(start, end),
             )
         )
-        rows = self.env.cr.fetchall()
-        limits = self._thresholds([r[1] for r in rows])
         out = []
-        for company, product, location, actor, count, days in rows:
-            lim = limits[product]
-            if count <= lim["hc_override_max"]:
-                continue
+        for (company, product, location, actor, count, days), lim in self._fetch_over_limit(4, "hc_override_max"):
             out.append(
                 {
                     "code": codes.ANOMALY_OVERRIDE,
@@ -408,13 +411,10 @@ class HcAnomalyDetector(models.AbstractModel):
                 end,
             )
         )
-        rows = self.env.cr.fetchall()
-        limits = self._thresholds([r[1] for r in rows])
         out = []
-        for company, product, location, count, days, variance in rows:
-            lim = limits[product]
-            if count <= lim["hc_count_mismatch_max"]:
-                continue
+        for (company, product, location, count, days, variance), lim in self._fetch_over_limit(
+            3, "hc_count_mismatch_max"
+        ):
             out.append(
                 {
                     "code": codes.ANOMALY_COUNT,
@@ -439,7 +439,7 @@ class HcAnomalyDetector(models.AbstractModel):
     def _param(self, key, default):
         value = self.env["ir.config_parameter"].sudo().get_param(key)
         try:
-            return float(value) if value not in (None, "") else default
+            return float(value) if value not in (None, False, "") else default  # get_param: False when unset
         except ValueError:
             return default
 
@@ -470,10 +470,11 @@ class HcAnomalyDetector(models.AbstractModel):
                 day_start=day_start,
             )
         )
+        rows = self.env.cr.fetchall()  # before reading a parameter (a query of its own)
         ratio = self._param("hc.anomaly.api_burst_ratio", 10.0)
         minimum = self._param("hc.anomaly.api_burst_min", 100.0)
         out = []
-        for endpoint, company, peak, total, hours, counts in self.env.cr.fetchall():
+        for endpoint, company, peak, total, hours, counts in rows:
             usual = float(total) / (BASELINE_DAYS * 24)
             if peak < minimum or peak < ratio * max(usual, 1.0):
                 continue
@@ -513,9 +514,10 @@ class HcAnomalyDetector(models.AbstractModel):
                 end,
             )
         )
+        rows = self.env.cr.fetchall()  # before reading a parameter (a query of its own)
         minimum = self._param("hc.anomaly.key_reuse_min", 3.0)
         out = []
-        for endpoint, company, count, days in self.env.cr.fetchall():
+        for endpoint, company, count, days in rows:
             if count < minimum:
                 continue
             out.append(
@@ -532,6 +534,86 @@ class HcAnomalyDetector(models.AbstractModel):
                         min=int(minimum),
                     ),
                     "series": _daily(day, days, 0.0),
+                }
+            )
+        return out
+
+    def _signals_auth_failures(self, day):
+        """Refused requests (wrong signature, key or time) per endpoint: the day against its usual
+        day over the 28 days before, counted by the door in ``hc.endpoint.auth.failure``."""
+        start, end = self._bounds(day, BASELINE_DAYS)
+        self.env.cr.execute(
+            SQL(
+                """
+            WITH daily AS (
+                SELECT endpoint_id, bucket::date AS day, sum(failure_count) AS n
+                  FROM hc_endpoint_auth_failure
+                 WHERE endpoint_id IS NOT NULL AND bucket >= %(start)s AND bucket < %(end)s
+                 GROUP BY 1, 2
+            ),
+            subjects AS (SELECT DISTINCT endpoint_id FROM daily WHERE day = %(day)s),
+            series AS (
+                SELECT s.endpoint_id, g.day::date AS day, coalesce(d.n, 0) AS n
+                  FROM subjects s
+                 CROSS JOIN generate_series(%(first)s::date, %(day)s::date, interval '1 day') g(day)
+                  LEFT JOIN daily d ON d.endpoint_id = s.endpoint_id AND d.day = g.day::date
+            ),
+            reasons AS (
+                SELECT endpoint_id, array_agg(reason || '=' || n ORDER BY n DESC, reason) AS why
+                  FROM (SELECT endpoint_id, reason, sum(failure_count) AS n
+                          FROM hc_endpoint_auth_failure
+                         WHERE endpoint_id IS NOT NULL AND bucket >= %(day)s::date AND bucket < %(end)s
+                         GROUP BY 1, 2) r
+                 GROUP BY 1
+            )
+            SELECT s.endpoint_id, e.company_id,
+                   max(s.n) FILTER (WHERE s.day = %(day)s) AS today,
+                   avg(s.n) FILTER (WHERE s.day < %(day)s) AS mean,
+                   array_agg(s.n ORDER BY s.day) AS values,
+                   min(r.why) AS why
+              FROM series s
+              JOIN hc_endpoint e ON e.id = s.endpoint_id
+              LEFT JOIN reasons r ON r.endpoint_id = s.endpoint_id
+             GROUP BY 1, 2
+                """,
+                start=start,
+                end=end,
+                day=day,
+                first=day - timedelta(days=BASELINE_DAYS),
+            )
+        )
+        rows = self.env.cr.fetchall()  # before reading parameters and labels (queries of their own)
+        ratio = self._param("hc.anomaly.auth_failures_ratio", 10.0)
+        minimum = self._param("hc.anomaly.auth_failures_min", 20.0)
+        labels = dict(self.env["hc.endpoint.auth.failure"]._fields["reason"]._description_selection(self.env))
+        out = []
+        for endpoint, company, today_raw, mean_raw, values, why in rows:
+            today, mean = float(today_raw or 0), float(mean_raw or 0)
+            if today < minimum or today < ratio * max(mean, 1.0):
+                continue
+            reasons = []
+            for item in why or []:
+                reason, _sep, n = item.rpartition("=")
+                reasons.append(f"{labels.get(reason, reason)}: {n}")
+            out.append(
+                {
+                    "code": codes.ANOMALY_AUTH_FAILURES,
+                    "company_id": company,
+                    "subject": f"endpoint:{endpoint}",
+                    "endpoint_id": endpoint,
+                    "figures": _(
+                        "Refused requests on %(day)s: %(today)s (%(reasons)s); usual day (28-day average): "
+                        "%(mean).2f (threshold: %(ratio)s times, at least %(min)s).",
+                        day=day,
+                        today=int(today),
+                        reasons="; ".join(reasons),
+                        mean=mean,
+                        ratio=ratio,
+                        min=int(minimum),
+                    ),
+                    "series": [
+                        (day - timedelta(days=len(values) - 1 - i), float(v), mean) for i, v in enumerate(values)
+                    ],
                 }
             )
         return out

@@ -47,4 +47,11 @@ class HcCodeCatalog(models.AbstractModel):
                 _("Reused message ids"),
                 _("A system re-sent message ids with different content: a faulty sender or tampering."),
             ),
+            "anomaly_auth_failures": (
+                _("Many refused logins"),
+                _(
+                    "Far more requests than usual were refused for a wrong signature, key or time: "
+                    "a key rotated on one side only, a wrong clock, or someone guessing."
+                ),
+            ),
         }
