@@ -130,7 +130,7 @@ class TestScorecardReport(FlowCase):
         self.assertEqual(action["report_name"], REPORT)
         data = action["data"]
         Report = self.env["ir.actions.report"].with_user(self.buyer)
-        html = Report._render_qweb_html(REPORT, wizard.partner_ids.ids, data=data)[0].decode()
+        html = Report._render_qweb_html(REPORT, wizard.partner_ids.ids, data=dict(data))[0].decode()
         self.assertEqual(html.count('class="page o_hc_supplier_scorecard"'), 2)
         self.assertIn("Supplier without EDI orders", html)
         self.assertIn("0 of 0 orders", html)
@@ -145,10 +145,12 @@ class TestScorecardReport(FlowCase):
         if Report.get_wkhtmltopdf_state() == "install":
             self.skipTest("wkhtmltopdf is not installed")
         pdf, kind = Report.with_context(force_report_rendering=True)._render_qweb_pdf(
-            REPORT, [self.supplier.id], data=data
+            REPORT, wizard.partner_ids.ids, data=dict(data)  # Odoo writes the report type into data
         )
         self.assertEqual(kind, "pdf")
-        self.assertTrue(pdf.startswith(b"%PDF"))
+        self.assertTrue(pdf.startswith(b"%PDF"), pdf[:300])
         text = "".join("".join(p.extract_text().split()) for p in PdfFileReader(io.BytesIO(pdf)).pages)
         self.assertIn("Supplierscorecard", text)
         self.assertIn("SCR-INV-1", text)
+        self.assertIn("SupplierwithoutEDIorders", text)
+        self.assertGreaterEqual(len(PdfFileReader(io.BytesIO(pdf)).pages), 2, "one page per supplier")
