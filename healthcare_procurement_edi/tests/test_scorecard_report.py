@@ -145,7 +145,9 @@ class TestScorecardReport(FlowCase):
         if Report.get_wkhtmltopdf_state() == "install":
             self.skipTest("wkhtmltopdf is not installed")
         pdf, kind = Report.with_context(force_report_rendering=True)._render_qweb_pdf(
-            REPORT, wizard.partner_ids.ids, data=dict(data)  # Odoo writes the report type into data
+            REPORT,
+            wizard.partner_ids.ids,
+            data=dict(data),  # Odoo writes the report type into data
         )
         self.assertEqual(kind, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF"), pdf[:300])
