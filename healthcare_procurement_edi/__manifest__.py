@@ -18,6 +18,8 @@
         "views/hc_trading_partner_views.xml",
         "views/hc_procurement_menus.xml",
         "views/hc_procurement_flow_views.xml",
+        "views/hc_supplier_scorecard_report_views.xml",
+        "report/hc_supplier_scorecard_report.xml",
     ],
     "installable": True,
 }

@@ -27,6 +27,7 @@ ADDONS = [
     # the auto_install glue modules between them
     "healthcare_audit_inventory",
     "healthcare_audit_purchase",
+    "healthcare_audit_procurement_edi",
     "healthcare_inventory_account",
     "healthcare_audit_recall",
     "healthcare_audit_workforce",

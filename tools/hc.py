@@ -34,6 +34,7 @@ SUITE_MODULES = [
     "healthcare_recall",
     "healthcare_workforce",
     "healthcare_requisition",
+    "healthcare_audit_procurement_edi",
 ]
 DEMO_MODULE = "healthcare_integration_demo"
 PG_VARS = ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGSERVICE")

@@ -6,3 +6,4 @@ from . import test_edi_asn
 from . import test_edi_invoice
 from . import test_edi_sla
 from . import test_edi_uom
+from . import test_scorecard_report

@@ -1,0 +1,1 @@
+from . import flow, hc_audit_evidence
