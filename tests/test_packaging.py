@@ -29,6 +29,7 @@ ADDONS = [
     "healthcare_audit_purchase",
     "healthcare_inventory_account",
     "healthcare_audit_recall",
+    "healthcare_recall_procurement",
     "healthcare_audit_workforce",
 ]
 
