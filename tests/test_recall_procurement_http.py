@@ -94,7 +94,7 @@ def test_recall_trace_starts_with_the_ship_notice(odoo_server, db, supplier_edi)
         values = {
             "type": f"inventory.{kind}",
             "location": location,
-            "item": {"code": code, "gtin": gtin},
+            "item": {"code": code},
             "lot": lot,
             "expiry": str(date.today() + timedelta(days=400)),
             "quantity": qty,

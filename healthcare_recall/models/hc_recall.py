@@ -15,7 +15,9 @@ from odoo.addons.healthcare_integration_base.lib import trust
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-TRACE_ENCOUNTERS = 20  # encounter references per consumed row of the trace (all of them: get_trace_encounters)
+TRACE_ENCOUNTERS = 10  # encounter references per consumed row of the trace (all of them: get_trace_encounters)
+SCREEN_ENCOUNTERS = 5  # ... and on the case's screen and in the printed report
+DAILY_KINDS = frozenset({"consumed", "received"})  # trace rows per day; the other kinds per place
 MAX_ENCOUNTER_PAGE = 5000  # at most this many references per get_trace_encounters call
 STATES = [("open", "Open"), ("quarantined", "Quarantined"), ("closed", "Closed")]
 GUARDED = frozenset(
@@ -412,11 +414,9 @@ class HcRecall(models.Model):
             WITH f AS (
                 SELECT ml.lot_id, ml.date::date AS day, ml.location_id, ml.location_dest_id,
                        coalesce(mv.hc_correction, false) AS hc_correction,
-                       sum(ml.quantity_product_uom) AS qty, count(*) AS moves,
-                       count(e.id) AS messages,
-                       count(DISTINCT mv.hc_encounter_ref) AS encounters,
-                       (array_agg(DISTINCT mv.hc_encounter_ref)
-                            FILTER (WHERE mv.hc_encounter_ref IS NOT NULL))[1:%(first)s] AS first_encounters
+                       sum(ml.quantity_product_uom) AS qty, count(*) AS moves, count(e.id) AS messages,
+                       array_agg(DISTINCT mv.hc_encounter_ref) FILTER (WHERE mv.hc_encounter_ref IS NOT NULL)
+                           AS encounters
                   FROM stock_move_line ml
                   JOIN stock_move mv ON mv.id = ml.move_id
                   -- a move posted by an event carries '<endpoint code>:<message key>' as its origin
@@ -425,11 +425,12 @@ class HcRecall(models.Model):
                  GROUP BY 1, 2, 3, 4, 5
             )
             SELECT %(kind)s AS kind, f.day, f.location_id, f.location_dest_id, src.warehouse_id, dst.warehouse_id,
-                   f.lot_id, f.qty, f.moves, f.messages, f.encounters, f.first_encounters
+                   f.lot_id, f.qty, f.moves, f.messages, coalesce(cardinality(f.encounters), 0),
+                   f.encounters[1:%(first)s]
               FROM f
               JOIN stock_location src ON src.id = f.location_id
               JOIN stock_location dst ON dst.id = f.location_dest_id
-             ORDER BY f.day, 1, f.location_id
+             ORDER BY f.day, 1, f.location_id, f.location_dest_id
                 """,
                 lots=lot_ids,
                 first=TRACE_ENCOUNTERS,
@@ -442,17 +443,22 @@ class HcRecall(models.Model):
         )
         locs, whs, lots = names
         merged = {}
-        for kind, day, src, dst, src_wh, dst_wh, lot, qty, moves, messages, n_enc, first_enc in raw:
-            # a correction and a plain receipt between the same places the same day are both
-            # 'received': add them up
-            key = (kind, day, src, dst, lot)
+        for kind, on, src, dst, src_wh, dst_wh, lot, qty, moves, messages, n_enc, first_enc in raw:
+            # consumption and receipts per day; waste, returns, transfers and corrections per place
+            # (with their first and last day): a pharmacist asks where those went, not on which day.
+            # A correction and a plain receipt between the same places the same day are both
+            # 'received': added up.
+            key = (kind, on if kind in DAILY_KINDS else None, src, dst, lot)
             row = merged.get(key)
-            consumed = kind == "consumed"
+            day = on.isoformat()
             if row is None:
                 at_dst = kind in ("returned", "received")
                 row = merged[key] = {
                     "kind": kind,
-                    "day": day.isoformat(),
+                    "day": day,
+                    "first_day": day,
+                    "last_day": day,
+                    "days": 0,
                     "lot_id": lot,
                     "location_id": dst if at_dst else src,
                     "from_location": locs.get(src),
@@ -468,10 +474,13 @@ class HcRecall(models.Model):
                     "encounter_count": 0,
                     "encounters": [],
                 }
+            if day != row["last_day"] or not row["days"]:
+                row["days"] += 1  # the folded rows come in day order
+            row["last_day"] = day
             row["quantity"] += float(qty or 0.0)
             row["movements"] += moves
             row["messages"] += messages
-            if consumed:
+            if kind == "consumed":
                 row["encounter_count"] += n_enc
                 row["encounters"] = sorted({*row["encounters"], *(first_enc or [])})[:TRACE_ENCOUNTERS]
         return list(merged.values())
@@ -736,10 +745,25 @@ class HcRecall(models.Model):
             if not rec.id or not rec.lot_ids:
                 rec.trace_html = False
                 continue
-            trace = rec.sudo()._trace()  # aggregated rows: a bounded list of encounters per location and day
             rec.trace_html = self.env["ir.qweb"]._render(
-                "healthcare_recall.hc_recall_trace_body", {"trace": trace, "uom": rec.uom_id.name or ""}
+                "healthcare_recall.hc_recall_trace_body",
+                {"trace": rec.sudo()._trace_for_people(), "uom": rec.uom_id.name or ""},
             )
+
+    def _trace_for_people(self):
+        """The trace as the case's screen and the printed report show it, from the aggregated rows
+        only: consumption per location and day with its number of encounters and the first
+        ``SCREEN_ENCOUNTERS`` of them (every one: *Encounter References*); waste, returns, transfers
+        and corrections per kind, lot, from and to, with their first and last day."""
+        trace = self._trace()
+        for row in trace["consumed"]:
+            row["encounters"] = row["encounters"][:SCREEN_ENCOUNTERS]
+        sections = ("wasted", "returned", "returned_to_supplier", "transferred", "corrections")
+        trace["other_places"] = sorted(
+            (row for section in sections for row in trace[section]),
+            key=lambda r: (r["first_day"], r["kind"], r["from_location"] or ""),
+        )
+        return trace
 
 
 def _no_none(value):

@@ -73,14 +73,21 @@ class TestRecallOrigin(FlowCase):
         po = self.order([(self.lot_product, 5, 4.0)])
         receipt = po.picking_ids
         lot = self.env["stock.lot"].create({"name": "GL-RCL-2", "product_id": self.lot_product.id})
-        receipt.move_ids.move_line_ids.unlink()
-        receipt.move_ids.write(
-            {
-                "move_line_ids": [
-                    (0, 0, {"lot_id": lot.id, "quantity": 5, "location_dest_id": receipt.location_dest_id.id})
-                ]
-            }
-        )
+        move = receipt.move_ids
+        if move.move_line_ids:
+            move.move_line_ids.write({"lot_id": lot.id, "quantity": 5})
+        else:
+            self.env["stock.move.line"].create(
+                {
+                    "move_id": move.id,
+                    "picking_id": receipt.id,
+                    "product_id": self.lot_product.id,
+                    "lot_id": lot.id,
+                    "quantity": 5,
+                    "location_id": move.location_id.id,
+                    "location_dest_id": move.location_dest_id.id,
+                }
+            )
         receipt.move_ids.picked = True
         receipt.button_validate()
         self.assertEqual(receipt.state, "done")
