@@ -31,11 +31,11 @@ GUARDED = frozenset(
         "notice_message_id",
     }
 )
-# how a done movement of the lot reads to a pharmacist (see _trace_movements)
+# how a done movement of the lot reads to a pharmacist (see _trace_movements: f is the folded lines)
 KIND_SQL = """
     CASE
       WHEN src.usage = 'supplier' AND dst.usage IN ('internal', 'transit') THEN 'received'
-      WHEN mv.hc_correction THEN 'correction'
+      WHEN f.hc_correction THEN 'correction'
       WHEN src.usage = 'internal' AND (dst.hc_usage_kind = 'consumption' OR dst.usage = 'customer') THEN 'consumed'
       WHEN src.usage = 'internal' AND (dst.hc_usage_kind = 'waste' OR dst.scrap_location) THEN 'wasted'
       WHEN src.hc_usage_kind = 'consumption' AND dst.usage = 'internal' THEN 'returned'
@@ -399,28 +399,25 @@ class HcRecall(models.Model):
     def _trace_movements(self):
         """Done movements of the lots, per kind, day, from, to and lot (aggregated in SQL: a lot with
         100,000 movements gives a few hundred rows). Consumptions carry the number of distinct
-        pseudonymised encounter references (``stock.move.hc_encounter_ref``, noted on each move when
-        its event was posted) and the first ``TRACE_ENCOUNTERS`` of them in alphabetical order;
+        pseudonymised encounter references (``stock.move.line.hc_encounter_ref``, noted on each
+        line when its event was posted) and the first ``TRACE_ENCOUNTERS`` of them in alphabetical order;
         ``get_trace_encounters`` pages through all of them for one location and day."""
         lot_ids = self.lot_ids.ids
         if not lot_ids:
             return []
-        # the lot's movements are first folded per lot, day, from, to and correction flag (one index
-        # range scan, no message body read), then classified: the CASE runs on the folded rows only
+        # the lot's lines are first folded per lot, day, from, to and correction flag (the lines
+        # alone: no move, no message body read), then classified: the CASE runs on the folded rows
         self.env.cr.execute("SET LOCAL work_mem = '64MB'")
         self.env.cr.execute(
             SQL(
                 """
             WITH f AS (
                 SELECT ml.lot_id, ml.date::date AS day, ml.location_id, ml.location_dest_id,
-                       coalesce(mv.hc_correction, false) AS hc_correction,
-                       sum(ml.quantity_product_uom) AS qty, count(*) AS moves, count(e.id) AS messages,
-                       array_agg(DISTINCT mv.hc_encounter_ref) FILTER (WHERE mv.hc_encounter_ref IS NOT NULL)
+                       coalesce(ml.hc_correction, false) AS hc_correction,
+                       sum(ml.quantity_product_uom) AS qty, count(*) AS moves, count(ml.hc_message_id) AS messages,
+                       array_agg(DISTINCT ml.hc_encounter_ref) FILTER (WHERE ml.hc_encounter_ref IS NOT NULL)
                            AS encounters
                   FROM stock_move_line ml
-                  JOIN stock_move mv ON mv.id = ml.move_id
-                  -- a move posted by an event carries '<endpoint code>:<message key>' as its origin
-                  LEFT JOIN hc_endpoint e ON e.code = split_part(mv.origin, ':', 1)
                  WHERE ml.lot_id = ANY(%(lots)s) AND ml.state = 'done'
                  GROUP BY 1, 2, 3, 4, 5
             )
@@ -434,7 +431,7 @@ class HcRecall(models.Model):
                 """,
                 lots=lot_ids,
                 first=TRACE_ENCOUNTERS,
-                kind=SQL(KIND_SQL.replace("mv.hc_correction", "f.hc_correction")),
+                kind=SQL(KIND_SQL),
             )
         )
         raw = self.env.cr.fetchall()
@@ -503,16 +500,15 @@ class HcRecall(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-            SELECT mv.hc_encounter_ref, count(*) OVER ()
+            SELECT ml.hc_encounter_ref, count(*) OVER ()
               FROM stock_move_line ml
-              JOIN stock_move mv ON mv.id = ml.move_id
               JOIN stock_location dst ON dst.id = ml.location_dest_id
              WHERE ml.lot_id = ANY(%(lots)s) AND ml.state = 'done' AND ml.location_id = %(loc)s
                AND ml.date >= %(day)s AND ml.date < %(day)s + 1
-               AND mv.hc_encounter_ref IS NOT NULL AND NOT coalesce(mv.hc_correction, false)
+               AND ml.hc_encounter_ref IS NOT NULL AND NOT coalesce(ml.hc_correction, false)
                AND (dst.hc_usage_kind = 'consumption' OR dst.usage = 'customer')
-             GROUP BY mv.hc_encounter_ref
-             ORDER BY mv.hc_encounter_ref
+             GROUP BY ml.hc_encounter_ref
+             ORDER BY ml.hc_encounter_ref
             OFFSET %(offset)s LIMIT %(limit)s
                 """,
                 lots=lot_ids,
@@ -536,13 +532,12 @@ class HcRecall(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-            SELECT count(DISTINCT mv.hc_encounter_ref)
+            SELECT count(DISTINCT ml.hc_encounter_ref)
               FROM stock_move_line ml
-              JOIN stock_move mv ON mv.id = ml.move_id
               JOIN stock_location dst ON dst.id = ml.location_dest_id
              WHERE ml.lot_id = ANY(%s) AND ml.state = 'done' AND ml.location_id = %s
                AND ml.date >= %s AND ml.date < %s + 1
-               AND NOT coalesce(mv.hc_correction, false)
+               AND NOT coalesce(ml.hc_correction, false)
                AND (dst.hc_usage_kind = 'consumption' OR dst.usage = 'customer')
                 """,
                 lot_ids,
