@@ -15,7 +15,7 @@ from odoo.addons.healthcare_integration_base.lib import trust
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-TRACE_ENCOUNTERS = 10  # encounter references per consumed row of the trace (all of them: get_trace_encounters)
+TRACE_ENCOUNTERS = 5  # encounter references per consumed row of the trace (all of them: get_trace_encounters)
 SCREEN_ENCOUNTERS = 5  # ... and on the case's screen and in the printed report
 DAILY_KINDS = frozenset({"consumed", "received"})  # trace rows per day; the other kinds per place
 MAX_ENCOUNTER_PAGE = 5000  # at most this many references per get_trace_encounters call
@@ -453,9 +453,6 @@ class HcRecall(models.Model):
                 row = merged[key] = {
                     "kind": kind,
                     "day": day,
-                    "first_day": day,
-                    "last_day": day,
-                    "days": 0,
                     "lot_id": lot,
                     "location_id": dst if at_dst else src,
                     "from_location": locs.get(src),
@@ -468,12 +465,17 @@ class HcRecall(models.Model):
                     "quantity": 0.0,
                     "movements": 0,
                     "messages": 0,
-                    "encounter_count": 0,
-                    "encounters": [],
                 }
-            if day != row["last_day"] or not row["days"]:
-                row["days"] += 1  # the folded rows come in day order
-            row["last_day"] = day
+                if kind == "consumed":
+                    row.update(encounter_count=0, encounters=[])
+                elif kind not in DAILY_KINDS:  # per place: over which days
+                    row.update(first_day=day, last_day=day, days=0, encounters=[])
+                else:
+                    row["encounters"] = []
+            if "days" in row:
+                if day != row["last_day"] or not row["days"]:
+                    row["days"] += 1  # the folded rows come in day order
+                row["last_day"] = day
             row["quantity"] += float(qty or 0.0)
             row["movements"] += moves
             row["messages"] += messages
