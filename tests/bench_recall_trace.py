@@ -146,6 +146,7 @@ def seed(server, conn, n):
         """,
         {"company": company, "product": product["id"], "uom": uom, "uid": uid},
     )
+    cr.execute("ANALYZE stock_move; ANALYZE hc_inbound_message")  # the lines join both by the thousand
     cr.execute(
         """
         INSERT INTO stock_move_line (move_id, company_id, product_id, product_uom_id, lot_id, location_id,
