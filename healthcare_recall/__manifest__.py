@@ -2,7 +2,7 @@
     "name": "Healthcare Recall and Diversion Signals",
     "summary": "Recall cases: trace a lot end to end, quarantine it everywhere in one action; "
     "consumption and API anomaly signals",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Healthcare/Integration",
     "license": "LGPL-3",
     "author": "Healthcare Integration Suite",

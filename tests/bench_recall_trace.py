@@ -8,9 +8,11 @@
 Makes a lot of NS-1000 and an endpoint over XML-RPC, then writes its history straight into
 PostgreSQL with set-based INSERTs (a receipt, then N movements: 70 % consumptions with a
 pseudonymised encounter reference, 10 % waste, 10 % transfers to the North Clinic, 10 % returns,
-each with the inbound message that reported it, as the inventory processor leaves them), opens a
-recall case for the lot and prints how long ``hc.recall.get_trace`` takes over XML-RPC (and the
-case's screen, which renders the same trace). The rows are removed afterwards unless --keep.
+each with the inbound message that reported it, the encounter and the message noted on the move
+and its line as the inventory processor leaves them), opens a
+recall case for the lot and prints how long ``hc.recall.get_trace`` takes over XML-RPC, the
+case's screen (which renders the same aggregated trace), and paging through every encounter
+reference of one location and day with ``get_trace_encounters``. The rows are removed afterwards unless --keep.
 Figures only: nothing here asserts a timing.
 """
 
@@ -144,16 +146,21 @@ def seed(server, conn, n):
         """,
         {"company": company, "product": product["id"], "uom": uom, "uid": uid},
     )
+    cr.execute("ANALYZE stock_move; ANALYZE hc_inbound_message")  # the lines join both by the thousand
     cr.execute(
         """
         INSERT INTO stock_move_line (move_id, company_id, product_id, product_uom_id, lot_id, location_id,
                                      location_dest_id, state, reference, quantity, quantity_product_uom, picked, date,
+                                     hc_encounter_ref, hc_correction, hc_message_id,
                                      create_uid, create_date, write_uid, write_date)
         SELECT m.id, m.company_id, m.product_id, m.product_uom, %(lot)s, m.location_id, m.location_dest_id, 'done',
-               m.reference, m.quantity, m.product_qty, true, m.date, m.create_uid, m.date, m.write_uid, m.date
-          FROM stock_move m WHERE m.origin LIKE %(prefix)s
+               m.reference, m.quantity, m.product_qty, true, m.date, m.hc_encounter_ref, false, im.id,
+               m.create_uid, m.date, m.write_uid, m.date
+          FROM stock_move m
+          JOIN hc_inbound_message im ON im.endpoint_id = %(ep)s AND im.idempotency_key = substr(m.origin, %(skip)s)
+         WHERE m.origin LIKE %(prefix)s
         """,
-        {"lot": lot, "prefix": f"{code}:%"},
+        {"lot": lot, "prefix": f"{code}:%", "ep": endpoint, "skip": len(code) + 2},
     )
     cr.execute(
         """
@@ -214,6 +221,24 @@ def main():
         start = time.perf_counter()
         server("hc.recall", "read", [recall], ["trace_html"])
         screen = time.perf_counter() - start
+        # every encounter reference of the busiest consumed location-day, a page at a time
+        busiest = max(trace["consumed"], key=lambda r: r["encounter_count"]) if trace["consumed"] else None
+        pages, page_times = [], []
+        while busiest:
+            start = time.perf_counter()
+            page = server(
+                "hc.recall",
+                "get_trace_encounters",
+                [recall],
+                busiest["location_id"],
+                busiest["day"],
+                offset=sum(len(p) for p in pages),
+                limit=100,
+            )
+            page_times.append(time.perf_counter() - start)
+            pages.append(page["encounters"])
+            if not page["encounters"] or sum(len(p) for p in pages) >= page["total"]:
+                break
         t = trace["totals"]
         print(
             f"trace of lot {seeded['lot_name']} ({args.movements + 1} movements, {args.movements + 1} messages): "
@@ -224,9 +249,16 @@ def main():
         print(
             f"trace: received {t['received']:.0f}, on hand {t['on_hand']:.0f}, consumed {t['consumed']:.0f}, "
             f"wasted {t['wasted']:.0f}, returned {t['returned']:.0f}, transferred {t['transferred']:.0f}; "
-            f"{len(trace['consumed'])} location-day rows of consumption, "
-            f"{sum(len(r['encounters']) for r in trace['consumed'])} encounter references"
+            f"{len(trace['consumed'])} location-day rows of consumption with "
+            f"{sum(r['encounter_count'] for r in trace['consumed'])} encounter references "
+            f"({sum(len(r['encounters']) for r in trace['consumed'])} of them in the trace itself), "
+            f"{sum(len(trace[k]) for k in ('wasted', 'returned', 'transferred'))} rows of waste, returns and transfers"
         )
+        if busiest:
+            print(
+                f"encounter references of {busiest['day']} at {busiest['location']}: {sum(len(p) for p in pages)} "
+                f"in {len(pages)} pages of 100, {statistics.median(page_times) * 1000:.0f} ms per page (median)"
+            )
     finally:
         if not args.keep:
             cleanup(server, conn, seeded, recall)

@@ -30,6 +30,7 @@ ADDONS = [
     "healthcare_audit_procurement_edi",
     "healthcare_inventory_account",
     "healthcare_audit_recall",
+    "healthcare_recall_procurement",
     "healthcare_audit_workforce",
 ]
 

@@ -32,6 +32,7 @@ SUITE_MODULES = [
     "healthcare_inventory_sync",
     "healthcare_procurement_edi",
     "healthcare_recall",
+    "healthcare_recall_procurement",
     "healthcare_workforce",
     "healthcare_requisition",
     "healthcare_audit_procurement_edi",

@@ -22,35 +22,48 @@ class HcProcessorInventory(models.AbstractModel):
 
     def _hc_note_encounters(self, messages, outcomes):
         """Note on each posted move the (already pseudonymised) encounter of its event and whether
-        the event corrects another, in one statement: a recall's trace then reads the stock tables
-        alone, never the message bodies."""
-        rows = []
+        the event corrects another, and on its lines the same plus the message that posted them,
+        in two statements: a recall's trace then reads the lot's move lines alone, never the
+        message bodies nor the moves."""
+        moves, lines = [], []
         for msg in messages:
             out = outcomes.get(msg.id)
             if not isinstance(out, dict) or out.get("result_model") != "stock.move" or not out.get("result_ids"):
                 continue
+            encounter, correction = None, False
             try:
                 body = json.loads(msg.payload or "{}")
                 if msg.message_type in fhir.MAPPERS:
                     body = fhir.fhir_to_event(body, source_system=msg.endpoint_id.code)
             except (ValueError, TypeError, fhir.FhirUnmappable):
-                continue
-            if not isinstance(body, dict):
-                continue
-            encounter = body.get("encounter_ref") if isinstance(body.get("encounter_ref"), str) else None
-            correction = bool(body.get("reverses"))
-            if encounter or correction:
-                rows += [SQL("(%s, %s, %s)", int(mid), encounter, correction) for mid in out["result_ids"]]
-        if rows:
-            self.env.flush_all()
+                body = None
+            if isinstance(body, dict):
+                encounter = body.get("encounter_ref") if isinstance(body.get("encounter_ref"), str) else None
+                correction = bool(body.get("reverses"))
+            for mid in out["result_ids"]:
+                lines.append(SQL("(%s, %s, %s, %s)", int(mid), encounter, correction, msg.id))
+                if encounter or correction:
+                    moves.append(SQL("(%s, %s, %s)", int(mid), encounter, correction))
+        if not lines:
+            return
+        self.env.flush_all()
+        if moves:
             self.env.cr.execute(
                 SQL(
                     "UPDATE stock_move m SET hc_encounter_ref = v.enc, hc_correction = v.corr "
                     "FROM (VALUES %s) AS v(id, enc, corr) WHERE m.id = v.id",
-                    SQL(", ").join(rows),
+                    SQL(", ").join(moves),
                 )
             )
-            self.env["stock.move"].invalidate_model(["hc_encounter_ref", "hc_correction"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE stock_move_line ml SET hc_encounter_ref = v.enc, hc_correction = v.corr, hc_message_id = v.msg "
+                "FROM (VALUES %s) AS v(move_id, enc, corr, msg) WHERE ml.move_id = v.move_id",
+                SQL(", ").join(lines),
+            )
+        )
+        self.env["stock.move"].invalidate_model(["hc_encounter_ref", "hc_correction"])
+        self.env["stock.move.line"].invalidate_model(["hc_encounter_ref", "hc_correction", "hc_message_id"])
 
     def _hc_check_lot(self, ev, by_key, on_hand, to_create):
         """A recalled lot wins over every other finding on it (quarantine, expiry): the person who

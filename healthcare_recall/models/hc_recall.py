@@ -1,9 +1,12 @@
 """A recall case: one product, its recalled lots, where they came from, are and went; one action
 to quarantine them everywhere; closed with who and why.
 
-The trace is read with a handful of SQL statements over the stock tables and the inbound
-messages (indexed on the lot), never record by record: a lot with 100,000 movements answers
-in well under a second (``tests/bench_recall_trace.py``).
+The trace is read with a handful of SQL statements over the lot's move lines (indexed on the lot;
+the encounter, correction flag and reporting message are noted on each line), never record by
+record, and aggregated in PostgreSQL: a lot with 100,000 movements gives a few hundred rows
+(consumption per location and day with a few encounter references and their count, the rest per
+place); every encounter reference is paged by ``get_trace_encounters``. ``tests/bench_recall_trace.py``
+prints the times.
 """
 
 from collections import defaultdict
@@ -15,7 +18,10 @@ from odoo.addons.healthcare_integration_base.lib import trust
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-SCREEN_ENCOUNTERS = 50  # encounter references shown per location and day on the case's screen
+TRACE_ENCOUNTERS = 5  # encounter references per consumed row of the trace (all of them: get_trace_encounters)
+SCREEN_ENCOUNTERS = 5  # ... and on the case's screen and in the printed report
+DAILY_KINDS = frozenset({"consumed", "received"})  # trace rows per day; the other kinds per place
+MAX_ENCOUNTER_PAGE = 5000  # at most this many references per get_trace_encounters call
 STATES = [("open", "Open"), ("quarantined", "Quarantined"), ("closed", "Closed")]
 GUARDED = frozenset(
     {
@@ -28,11 +34,11 @@ GUARDED = frozenset(
         "notice_message_id",
     }
 )
-# how a done movement of the lot reads to a pharmacist (see _trace_movements)
+# how a done movement of the lot reads to a pharmacist (see _trace_movements: f is the folded lines)
 KIND_SQL = """
     CASE
       WHEN src.usage = 'supplier' AND dst.usage IN ('internal', 'transit') THEN 'received'
-      WHEN mv.hc_correction THEN 'correction'
+      WHEN f.hc_correction THEN 'correction'
       WHEN src.usage = 'internal' AND (dst.hc_usage_kind = 'consumption' OR dst.usage = 'customer') THEN 'consumed'
       WHEN src.usage = 'internal' AND (dst.hc_usage_kind = 'waste' OR dst.scrap_location) THEN 'wasted'
       WHEN src.hc_usage_kind = 'consumption' AND dst.usage = 'internal' THEN 'returned'
@@ -102,13 +108,22 @@ class HcRecall(models.Model):
     uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
 
     def init(self):
+        cr = self.env.cr
         # the trace reads every movement and quant of a lot: index them by lot
         tools.create_index(
-            self.env.cr,
-            "hc_recall_sml_lot_idx",
+            cr, "hc_recall_sml_lot_idx", "stock_move_line", ["lot_id", "state"], where="lot_id IS NOT NULL"
+        )
+        # a page of encounter references: one lot's done movements from one location on one day
+        tools.create_index(
+            cr,
+            "hc_recall_sml_lot_loc_date_idx",
             "stock_move_line",
-            ["lot_id", "state"],
-            where="lot_id IS NOT NULL",
+            ["lot_id", "location_id", "date"],
+            where="lot_id IS NOT NULL AND state = 'done'",
+        )
+        # messages held on a lot: the exceptions that concern a record (res_model, res_id)
+        tools.create_index(
+            cr, "hc_recall_exception_res_idx", "hc_exception", ["res_id", "res_model"], where="res_id IS NOT NULL"
         )
 
     @api.model_create_multi
@@ -282,6 +297,26 @@ class HcRecall(models.Model):
                 rec.message_post(body=_("Closed by %(user)s: %(reason)s", user=user.name, reason=reason.strip()))
         return True
 
+    def action_view_encounters(self):
+        """Every consumption of the case's lots with its pseudonymised encounter reference, grouped by
+        location and day: clinical staff page, filter and export them (the trace lists the first few)."""
+        self.ensure_one()
+        self.check_access("read")
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Encounter References: %s", self.name),
+            "res_model": "stock.move",
+            "view_mode": "list",
+            "views": [(self.env.ref("healthcare_recall.hc_recall_encounter_view_list").id, "list")],
+            "domain": [
+                ("move_line_ids.lot_id", "in", self.lot_ids.ids),
+                ("state", "=", "done"),
+                ("hc_encounter_ref", "!=", False),
+                ("hc_correction", "=", False),
+            ],
+            "context": {"group_by": ["location_id", "date:day"], "create": False, "edit": False, "delete": False},
+        }
+
     def action_open_close_wizard(self):
         return {
             "type": "ir.actions.act_window",
@@ -365,36 +400,40 @@ class HcRecall(models.Model):
         return float(self.env.cr.fetchone()[0])
 
     def _trace_movements(self):
-        """Done movements of the lots, per kind, day, from, to and lot; consumptions carry the
-        pseudonymised encounter references of the events that reported them (``stock.move.hc_encounter_ref``)."""
+        """Done movements of the lots, per kind, day, from, to and lot (aggregated in SQL: a lot with
+        100,000 movements gives a few hundred rows). Consumptions carry the number of distinct
+        pseudonymised encounter references (``stock.move.line.hc_encounter_ref``, noted on each
+        line when its event was posted) and the first ``TRACE_ENCOUNTERS`` of them in alphabetical order;
+        ``get_trace_encounters`` pages through all of them for one location and day."""
         lot_ids = self.lot_ids.ids
         if not lot_ids:
             return []
-        # one pass over the lot's movements (the encounter and the correction flag were noted on each
-        # move when its event was posted: no message body is read here), sorted in memory
+        # the lot's lines are first folded per lot, day, from, to and correction flag (the lines
+        # alone: no move, no message body read), then classified: the CASE runs on the folded rows
         self.env.cr.execute("SET LOCAL work_mem = '64MB'")
         self.env.cr.execute(
             SQL(
                 """
-            WITH t AS (
-                SELECT ml.lot_id, ml.date, ml.quantity_product_uom AS qty, ml.location_id, ml.location_dest_id,
-                       src.warehouse_id AS src_wh, dst.warehouse_id AS dst_wh, e.id AS endpoint_id,
-                       mv.hc_encounter_ref AS encounter, %(kind)s AS kind
+            WITH f AS (
+                SELECT ml.lot_id, ml.date::date AS day, ml.location_id, ml.location_dest_id,
+                       coalesce(ml.hc_correction, false) AS hc_correction,
+                       sum(ml.quantity_product_uom) AS qty, count(*) AS moves, count(ml.hc_message_id) AS messages,
+                       array_agg(DISTINCT ml.hc_encounter_ref) FILTER (WHERE ml.hc_encounter_ref IS NOT NULL)
+                           AS encounters
                   FROM stock_move_line ml
-                  JOIN stock_move mv ON mv.id = ml.move_id
-                  JOIN stock_location src ON src.id = ml.location_id
-                  JOIN stock_location dst ON dst.id = ml.location_dest_id
-                  LEFT JOIN hc_endpoint e ON e.code = split_part(mv.origin, ':', 1)
                  WHERE ml.lot_id = ANY(%(lots)s) AND ml.state = 'done'
+                 GROUP BY 1, 2, 3, 4, 5
             )
-            SELECT kind, date::date AS day, location_id, location_dest_id, src_wh, dst_wh, lot_id,
-                   sum(qty), count(*), count(endpoint_id),
-                   array_remove(array_agg(DISTINCT encounter) FILTER (WHERE kind = 'consumed'), NULL)
-              FROM t
-             GROUP BY 1, 2, 3, 4, 5, 6, 7
-             ORDER BY 2, 1, 3
+            SELECT %(kind)s AS kind, f.day, f.location_id, f.location_dest_id, src.warehouse_id, dst.warehouse_id,
+                   f.lot_id, f.qty, f.moves, f.messages, coalesce(cardinality(f.encounters), 0),
+                   f.encounters[1:%(first)s]
+              FROM f
+              JOIN stock_location src ON src.id = f.location_id
+              JOIN stock_location dst ON dst.id = f.location_dest_id
+             ORDER BY f.day, 1, f.location_id, f.location_dest_id
                 """,
                 lots=lot_ids,
+                first=TRACE_ENCOUNTERS,
                 kind=SQL(KIND_SQL),
             )
         )
@@ -403,26 +442,116 @@ class HcRecall(models.Model):
             {r[2] for r in raw} | {r[3] for r in raw}, {r[4] for r in raw} | {r[5] for r in raw}, {r[6] for r in raw}
         )
         locs, whs, lots = names
-        out = []
-        for kind, day, src, dst, src_wh, dst_wh, lot, qty, moves, messages, encounters in raw:
-            out.append(
-                {
+        merged = {}
+        for kind, on, src, dst, src_wh, dst_wh, lot, qty, moves, messages, n_enc, first_enc in raw:
+            # consumption and receipts per day; waste, returns, transfers and corrections per place
+            # (with their first and last day): a pharmacist asks where those went, not on which day.
+            # A correction and a plain receipt between the same places the same day are both
+            # 'received': added up.
+            key = (kind, on if kind in DAILY_KINDS else None, src, dst, lot)
+            row = merged.get(key)
+            day = on.isoformat()
+            if row is None:
+                at_dst = kind in ("returned", "received")
+                row = merged[key] = {
                     "kind": kind,
-                    "day": day.isoformat(),
+                    "day": day,
+                    "lot_id": lot,
+                    "location_id": dst if at_dst else src,
                     "from_location": locs.get(src),
                     "from_facility": whs.get(src_wh),
                     "to_location": locs.get(dst),
                     "to_facility": whs.get(dst_wh),
-                    "location": locs.get(dst if kind in ("returned", "received") else src),
-                    "facility": whs.get(dst_wh if kind in ("returned", "received") else src_wh),
+                    "location": locs.get(dst if at_dst else src),
+                    "facility": whs.get(dst_wh if at_dst else src_wh),
                     "lot": lots.get(lot),
-                    "quantity": float(qty or 0.0),
-                    "movements": moves,
-                    "messages": messages,
-                    "encounters": list(encounters or []) if kind == "consumed" else [],
+                    "quantity": 0.0,
+                    "movements": 0,
+                    "messages": 0,
                 }
+                if kind == "consumed":
+                    row.update(encounter_count=0, encounters=[])
+                elif kind not in DAILY_KINDS:  # per place: over which days
+                    row.update(first_day=day, last_day=day, days=0, encounters=[])
+                else:
+                    row["encounters"] = []
+            if "days" in row:
+                if day != row["last_day"] or not row["days"]:
+                    row["days"] += 1  # the folded rows come in day order
+                row["last_day"] = day
+            row["quantity"] += float(qty or 0.0)
+            row["movements"] += moves
+            row["messages"] += messages
+            if kind == "consumed":
+                row["encounter_count"] += n_enc
+                row["encounters"] = sorted({*row["encounters"], *(first_enc or [])})[:TRACE_ENCOUNTERS]
+        return list(merged.values())
+
+    def get_trace_encounters(self, location_id, day, offset=0, limit=500, lot_id=None):
+        """Every pseudonymised encounter reference of the consumptions of the case's lots at one
+        location on one day (as the trace's consumed rows give them: ``location_id``, ``day``), a
+        page at a time, in alphabetical order; ``total`` says how many there are. Over RPC too."""
+        self.ensure_one()
+        self.check_access("read")
+        limit = max(1, min(int(limit or 500), MAX_ENCOUNTER_PAGE))
+        offset = max(0, int(offset or 0))
+        lot_ids = self.lot_ids.ids
+        if lot_id:
+            lot_ids = [lid for lid in lot_ids if lid == int(lot_id)]
+        day = fields.Date.to_date(day)
+        if not lot_ids or not day:
+            return {"location_id": location_id, "day": str(day or ""), "total": 0, "offset": offset, "encounters": []}
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT ml.hc_encounter_ref, count(*) OVER ()
+              FROM stock_move_line ml
+              JOIN stock_location dst ON dst.id = ml.location_dest_id
+             WHERE ml.lot_id = ANY(%(lots)s) AND ml.state = 'done' AND ml.location_id = %(loc)s
+               AND ml.date >= %(day)s AND ml.date < %(day)s + 1
+               AND ml.hc_encounter_ref IS NOT NULL AND NOT coalesce(ml.hc_correction, false)
+               AND (dst.hc_usage_kind = 'consumption' OR dst.usage = 'customer')
+             GROUP BY ml.hc_encounter_ref
+             ORDER BY ml.hc_encounter_ref
+            OFFSET %(offset)s LIMIT %(limit)s
+                """,
+                lots=lot_ids,
+                loc=int(location_id),
+                day=day,
+                offset=offset,
+                limit=limit,
             )
-        return out
+        )
+        raw = self.env.cr.fetchall()
+        total = raw[0][1] if raw else self._count_encounters(lot_ids, int(location_id), day) if offset else 0
+        return {
+            "location_id": int(location_id),
+            "day": day.isoformat(),
+            "total": total,
+            "offset": offset,
+            "encounters": [ref for ref, _n in raw],
+        }
+
+    def _count_encounters(self, lot_ids, location_id, day):
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT count(DISTINCT ml.hc_encounter_ref)
+              FROM stock_move_line ml
+              JOIN stock_location dst ON dst.id = ml.location_dest_id
+             WHERE ml.lot_id = ANY(%s) AND ml.state = 'done' AND ml.location_id = %s
+               AND ml.date >= %s AND ml.date < %s + 1
+               AND NOT coalesce(ml.hc_correction, false)
+               AND (dst.hc_usage_kind = 'consumption' OR dst.usage = 'customer')
+                """,
+                lot_ids,
+                location_id,
+                day,
+                day,
+            )
+        )
+        return self.env.cr.fetchone()[0]
 
     def _names(self, location_ids, warehouse_ids, lot_ids):
         """Display names of the locations, facilities and lots of a trace, one query each."""
@@ -480,7 +609,7 @@ class HcRecall(models.Model):
               FROM stock_move_line ml
               JOIN stock_location src ON src.id = ml.location_id
               JOIN stock_location dst ON dst.id = ml.location_dest_id
-             WHERE ml.lot_id = ANY(%s) AND ml.state NOT IN ('done', 'cancel', 'draft')
+             WHERE ml.lot_id = ANY(%s) AND ml.state IN ('waiting', 'confirmed', 'partially_available', 'assigned')
              GROUP BY 1, 2, 3, 4, 5
                 """,
                 lot_ids,
@@ -542,7 +671,7 @@ class HcRecall(models.Model):
             SQL(
                 """
             SELECT ml.lot_id, ml.date, ml.quantity_product_uom, ml.location_dest_id, dst.warehouse_id,
-                   mv.id, p.name, p.origin, coalesce(pp.name, rp.name), mv.origin, im.id, e.code
+                   mv.id, p.name, p.origin, coalesce(pp.name, rp.name), mv.origin, im.id, e.code, ml.id
               FROM stock_move_line ml
               JOIN stock_move mv ON mv.id = ml.move_id
               JOIN stock_location dst ON dst.id = ml.location_dest_id
@@ -574,6 +703,7 @@ class HcRecall(models.Model):
                 "location": locs.get(dest),
                 "facility": whs.get(wh),
                 "move_id": move_id,
+                "move_line_id": line_id,
                 "receipt": picking,
                 "source_document": picking_origin,
                 "supplier": supplier,
@@ -594,6 +724,7 @@ class HcRecall(models.Model):
                 move_origin,
                 message_id,
                 endpoint,
+                line_id,
             ) in raw
         ]
 
@@ -614,14 +745,25 @@ class HcRecall(models.Model):
             if not rec.id or not rec.lot_ids:
                 rec.trace_html = False
                 continue
-            trace = rec.sudo()._trace()
-            for row in trace["consumed"]:  # the screen lists the first ones; get_trace and the report all
-                extra = len(row["encounters"]) - SCREEN_ENCOUNTERS
-                if extra > 0:
-                    row["encounters"] = [*row["encounters"][:SCREEN_ENCOUNTERS], _("(%s more)", extra)]
             rec.trace_html = self.env["ir.qweb"]._render(
-                "healthcare_recall.hc_recall_trace_body", {"trace": trace, "uom": rec.uom_id.name or ""}
+                "healthcare_recall.hc_recall_trace_body",
+                {"trace": rec.sudo()._trace_for_people(), "uom": rec.uom_id.name or ""},
             )
+
+    def _trace_for_people(self):
+        """The trace as the case's screen and the printed report show it, from the aggregated rows
+        only: consumption per location and day with its number of encounters and the first
+        ``SCREEN_ENCOUNTERS`` of them (every one: *Encounter References*); waste, returns, transfers
+        and corrections per kind, lot, from and to, with their first and last day."""
+        trace = self._trace()
+        for row in trace["consumed"]:
+            row["encounters"] = row["encounters"][:SCREEN_ENCOUNTERS]
+        sections = ("wasted", "returned", "returned_to_supplier", "transferred", "corrections")
+        trace["other_places"] = sorted(
+            (row for section in sections for row in trace[section]),
+            key=lambda r: (r["first_day"], r["kind"], r["from_location"] or ""),
+        )
+        return trace
 
 
 def _no_none(value):

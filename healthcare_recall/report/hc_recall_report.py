@@ -13,5 +13,5 @@ class ReportHcRecall(models.AbstractModel):
             "doc_ids": recalls.ids,
             "doc_model": "hc.recall",
             "docs": recalls,
-            "traces": {rec.id: rec.sudo()._trace() for rec in recalls},
+            "traces": {rec.id: rec.sudo()._trace_for_people() for rec in recalls},
         }

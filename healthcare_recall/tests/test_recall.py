@@ -1,5 +1,7 @@
 """Recall case in the backend: trace, quarantine everywhere, events held as lot_recalled, close."""
 
+import json
+
 from odoo.addons.healthcare_inventory_sync.tests.test_inventory_events import InventoryCase
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
@@ -19,7 +21,7 @@ class TestRecall(InventoryCase):
         )
 
     def test_trace_quarantine_hold_and_close(self):
-        self.send(self.event(quantity=3, encounter_ref="hashed-enc-1"))
+        used = self.send(self.event(quantity=3, encounter_ref="hashed-enc-1"))
         self.send(self.event(type="inventory.waste", quantity=1))
         self.send(self.event(type="inventory.transfer", to_location="T-STORE-1", quantity=5))
         recall = self.open_recall()
@@ -30,6 +32,16 @@ class TestRecall(InventoryCase):
         self.assertEqual(trace["totals"]["wasted"], 1.0)
         self.assertEqual(trace["totals"]["transferred"], 5.0)
         self.assertEqual(trace["consumed"][0]["encounters"], ["hashed-enc-1"])
+        self.assertEqual((trace["consumed"][0]["encounter_count"], trace["consumed"][0]["messages"]), (1, 1))
+        # every encounter of a location and day, a page at a time (the trace carries the first few)
+        row = trace["consumed"][0]
+        page = recall.with_user(self.clerk).get_trace_encounters(row["location_id"], row["day"], limit=10)
+        self.assertEqual((page["total"], page["encounters"]), (1, ["hashed-enc-1"]))
+        self.assertEqual(recall.get_trace_encounters(row["location_id"], row["day"], offset=1)["encounters"], [])
+        line = self.env["stock.move.line"].search([("move_id", "in", json.loads(used.result_ids))])
+        self.assertEqual((line.hc_encounter_ref, line.hc_message_id), ("hashed-enc-1", used))
+        encounters = recall.action_view_encounters()
+        self.assertEqual(self.env["stock.move"].search(encounters["domain"]).hc_encounter_ref, "hashed-enc-1")
         on_hand = {r["location"].split("/")[-1]: r["quantity"] for r in trace["on_hand"]}
         self.assertEqual(on_hand, {"Cab T1": 40 - 3 - 1 - 5, "Store T1": 5})
         self.assertIn("Cab T1", recall.trace_html)
