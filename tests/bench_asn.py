@@ -13,6 +13,7 @@ Figures only: nothing asserts a timing. Not part of the test suite.
 
 import argparse
 import hashlib
+import os
 import sys
 import time
 import uuid
@@ -161,6 +162,9 @@ def run(env, args):
             },
         )
     ingest = time.perf_counter() - t0
+    q0 = env.cr.sql_log_count
+    load = os.getloadavg()
+    c0 = time.process_time()
     t0 = time.perf_counter()
     profiler = None
     if args.profile:
@@ -172,6 +176,8 @@ def run(env, args):
         pass
     env.flush_all()
     process = time.perf_counter() - t0
+    process_cpu = time.process_time() - c0
+    queries = env.cr.sql_log_count - q0
     if profiler:
         import pstats
 
@@ -184,20 +190,33 @@ def run(env, args):
     )
     total_lines = n_asn * n_lines
     print(f"ship notices: {done}/{n_asn} done, {move_lines} move lines prefilled")
+    for msg in Message.search([("endpoint_id", "=", endpoint.id), ("state", "!=", "done")], limit=3):
+        print(f"  not done: message {msg.id} {msg.state} {msg.error_code}: {(msg.error_detail or '')[:300]}")
     print(f"  ingest  {ingest:8.1f} s")
     print(
         f"  process {process:8.1f} s  -> {n_asn / process * 60:,.0f} ship notices/min, {total_lines / process:,.0f} lines/s"
+        f", {queries / n_asn:.1f} SQL queries per notice (batch {args.batch})"
     )
+    print(
+        f"          {process_cpu:8.1f} s of this process's CPU -> {n_asn / process_cpu * 60:,.0f} ship notices/min "
+        "if the cores were ours (PostgreSQL's own CPU not counted)"
+    )
+    q0 = env.cr.sql_log_count
+    c0 = time.process_time()
     t0 = time.perf_counter()
     for picking in pickings:
         picking.move_ids.picked = True
     pickings.button_validate()
     env.flush_all()
     validate = time.perf_counter() - t0
+    vqueries = env.cr.sql_log_count - q0
+    validate_cpu = time.process_time() - c0
     print(
         f"Odoo's own receipt validation of the same {len(pickings)} receipts ({total_lines} lines): {validate:.1f} s "
-        f"-> {len(pickings) / validate * 60:,.0f} receipts/min, {total_lines / validate:,.0f} lines/s"
+        f"-> {len(pickings) / validate * 60:,.0f} receipts/min, {total_lines / validate:,.0f} lines/s, "
+        f"{vqueries / max(len(pickings), 1):.1f} SQL queries per receipt ({validate_cpu:.1f} s CPU)"
     )
+    print(f"load average when processing started: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 cores, shared)")
     print(f"ratio: prefilling from the notice takes {process / validate:.2f}x the time of validating the receipt")
 
 

@@ -42,6 +42,19 @@ class HcProcessorEdiFlow(models.AbstractModel):
             return result
         return self._edi_apply(doc, self.env["stock.picking"]._hc_apply_asn)
 
+    def _edi_handle_asn_batch(self, items):
+        """All the ship notices of the batch prefilled at once (a few queries for the batch, not a
+        few per notice). If a rule of Odoo refuses a change, nothing of the batch's notices stays
+        and they are applied one by one, each in its savepoint: one bad notice only fails its own
+        message."""
+        docs = self.env["hc.edi.document"].sudo().browse([doc.id for doc, _t, _m in items])
+        try:
+            with self.env.cr.savepoint():
+                return self.env["stock.picking"]._hc_apply_asn_batch(docs)
+        except (UserError, ValidationError):
+            _logger.info("Ship notices applied one by one: the batch of %s was refused", len(docs), exc_info=True)
+        return {doc.id: self._edi_handle_asn(doc, tset, msg) for doc, tset, msg in items}
+
     def _edi_handle_invoice(self, doc, tset, msg):
         result = super()._edi_handle_invoice(doc, tset, msg)
         if result is not None:
