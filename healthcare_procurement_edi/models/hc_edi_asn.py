@@ -179,6 +179,7 @@ class StockPicking(models.Model):
             pickings_of[doc.id] = pickings
         # lots: one query for the existing ones, one create for the new ones (per company)
         wanted = {}  # (company id, product id, name) -> expiry; the first notice naming a lot sets it
+        lot_correlation = {}  # the correlation id each new lot's creation is audited under
         planned_of = defaultdict(list)
         for d, _p, entry, line in planned:
             planned_of[d.id].append((entry, line))
@@ -196,7 +197,9 @@ class StockPicking(models.Model):
                 for name in filter(None, names):
                     mine[(partner.company_id.id, product.id, str(name).strip()[:128])] = as_date(entry.get("expiry"))
             for key, expiry in mine.items():
-                wanted.setdefault(key, expiry)
+                if key not in wanted:
+                    wanted[key] = expiry
+                    lot_correlation[key] = corr_of[doc.id]
         Lot = self.env["stock.lot"].sudo().with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
         lots = {}  # (company id, product id, name) -> lot
         for company_id in {c for c, _p, _n in wanted}:
@@ -222,8 +225,9 @@ class StockPicking(models.Model):
             for (cid, pid, name), expiry in wanted.items()
             if (cid, pid, name) not in lots
         ]
-        for lot, vals in zip(Lot.create(new), new, strict=True):
-            lots[(vals["company_id"], vals["product_id"], vals["name"])] = lot
+        keys = [(v["company_id"], v["product_id"], v["name"]) for v in new]
+        for lot, key in zip(self._hc_create_lots(Lot, new, [lot_correlation[k] for k in keys]), keys, strict=True):
+            lots[key] = lot
         # serials already in stock
         serial_lots = [lot for (_c, pid, _n), lot in lots.items() if lot.product_id.tracking == "serial"]
         in_stock = set()
@@ -405,6 +409,22 @@ class StockPicking(models.Model):
         self.env["hc.exception"]._hc_flow_raise_many(raises)
         self._hc_replace_move_lines(ml_vals)
         self._hc_mark_prefilled(applied, pickings_of)
+
+    @api.model
+    def _hc_create_lots(self, Lot, vals_list, correlations):
+        """The lots in one create; the audit trail (when installed) still records each lot's
+        creation under the correlation id of the order whose notice named it."""
+        if not vals_list:
+            return Lot
+        if "hc.audit.rule" not in self.env or len(set(correlations)) == 1:
+            with trust.attributed(correlation_id=correlations[0]):
+                return Lot.create(vals_list)
+        with trust.audit_suspended():
+            lots = Lot.create(vals_list)
+        self.env["hc.audit.rule"]._audit_inserted(
+            lots, extra_by_id={lot.id: {"correlation_id": corr} for lot, corr in zip(lots, correlations, strict=True)}
+        )
+        return lots
 
     def _hc_replace_move_lines(self, ml_vals):
         """The reservation Odoo made before the notice is replaced by what the notice says.

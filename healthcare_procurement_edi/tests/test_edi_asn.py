@@ -278,6 +278,14 @@ class TestShipNotice(FlowCase):
         self.assertEqual((unknown.state, unknown.error_code), ("failed", "asn_not_on_po"))
         self.assert_prefilled(po_a, "BA-1")
         self.assert_prefilled(po_b, "BB-1")
+        if "hc.audit.event" in self.env and self.env["hc.audit.rule"].search_count([("model", "=", "stock.lot")]):
+            # lots created together, each audited under its own order's correlation id
+            for po, lot in ((po_a, "BA-1"), (po_b, "BB-1")):
+                lot_id = self.env["stock.lot"].search([("name", "=", lot)]).id
+                events = self.env["hc.audit.event"].search(
+                    [("model", "=", "stock.lot"), ("res_id", "=", lot_id), ("action", "=", "create")]
+                )
+                self.assertEqual(events.mapped("correlation_id"), [f"po:{po.name}"])
         # 2. a notice Odoo refuses spoils the batch: the notices are applied one by one, it fails alone
         reserved_bad = po_bad.picking_ids.move_line_ids.ids
         self.assertTrue(reserved_bad, "Odoo reserved the receipt's lines at confirmation")
