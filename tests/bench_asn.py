@@ -8,7 +8,16 @@ Odoo's own receipt validation (button_validate) takes for the same receipts.
     python3 tests/bench_asn.py --config .hc/test-XXXX/odoo.conf --db hc_test_XXXX [--asns 1000 --lines 20]
 
 Runs in one transaction that is rolled back at the end (nothing stays in the database).
-Figures only: nothing asserts a timing. Not part of the test suite.
+Figures only: nothing asserts a timing. Not part of the test suite. ``--validate N`` validates a
+sample of N receipts (Odoo's validation is the slow part); ``--profile`` prints cProfile's top 40.
+
+Figures (this project's 2-core machine, shared with other jobs: load average printed with each run):
+- before batching (one notice at a time): 40 x 20 lines, 35 notices/min at load 8.1 (182/min
+  measured earlier on a quieter machine), 93.5 SQL queries per notice;
+- notices applied by batch: 40 x 20 lines, batch 50: 6.5 s -> 367 notices/min, 122 lines/s, 5.9
+  SQL queries per notice at load 9.5; 1.6 s of Odoo CPU (1,495 notices/min if the two cores were
+  not shared); Odoo's own button_validate on the same receipts: 27 receipts/min, 9 lines/s, 275
+  SQL queries per receipt, 22.8 s CPU (prefilling takes 0.07x the time of validating).
 """
 
 import argparse
