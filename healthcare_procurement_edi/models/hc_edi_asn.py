@@ -6,6 +6,9 @@ a line is read as GS1 (GTIN, lot, expiry, serial). Over- and under-shipment beyo
 tolerance, items not on the order, short-dated lots, serials already in stock and missing lot
 data are exceptions for procurement, one per cause. When the receipt is validated, what was
 received is compared with the notice and the differences are listed on the receipt.
+
+The notices of one processing batch are applied together (``_hc_apply_asn_batch``): a few
+queries per chunk of notices, not per notice or line (``tests/bench_asn.py`` measures it).
 """
 
 from collections import defaultdict
@@ -15,6 +18,8 @@ from odoo import _, api, fields, models
 from odoo.addons.healthcare_integration_base.lib import trust
 from odoo.addons.healthcare_integration_base.lib.errors import HcBusinessError
 from odoo.addons.healthcare_inventory_sync.lib import gs1
+from odoo.osv import expression
+from odoo.tools import SQL
 
 from .hc_edi_flow import TEAM_PROCUREMENT, LineMatcher, as_date, correlation_of, norm_gtin
 from .hc_edi_uom import notified_quantity, shipped_quantity
@@ -60,107 +65,175 @@ class StockPicking(models.Model):
 
     @api.model
     def _hc_apply_asn(self, doc):
-        data = doc.document_json or {}
-        partner = doc.trading_partner_id
-        company = partner.company_id
-        names = {
-            n for n in [*(data.get("po_numbers") or []), *(ln.get("po_number") for ln in data.get("lines") or [])] if n
-        }
-        Order = self.env["purchase.order"].sudo()
-        orders = Order.search([("name", "in", list(names)), ("company_id", "=", company.id)]) if names else Order
-        number = str(data.get("asn_number") or "?")[:40]
-        if not orders:
-            return HcBusinessError(
-                "asn_not_on_po",
-                _(
-                    "Ship notice %(asn)s is for order(s) %(po)s, which we did not send to this supplier.",
-                    asn=number,
-                    po=", ".join(sorted(names))[:200] or "?",
-                ),
-                cause=f"asn_not_on_po:{partner.id}:{number}",
-                record=("hc.edi.document", doc.id),
-                team_xmlid=TEAM_PROCUREMENT,
-            )
-        with trust.attributed(correlation_id=correlation_of(orders[:1])):
-            return self._hc_prefill(doc, partner, data, orders)
+        """Apply one ship notice: None, or the HcBusinessError that is the message's outcome."""
+        return self._hc_apply_asn_batch(doc).get(doc.id)
 
-    def _hc_prefill(self, doc, partner, data, orders):
-        Exc = self.env["hc.exception"]
-        matcher = LineMatcher(orders, orders[0].partner_id)
-        number = str(data.get("asn_number") or "?")[:40]
-        ref_date = as_date(data.get("expected_date")) or fields.Date.context_today(self)
-        planned = []  # (entry, order line)
-        for raw in data.get("lines") or []:
-            entry = read_udi(raw)
-            line = matcher.match(entry, entry.get("po_number"))
-            if not line:
-                key = next((k for _kind, k in matcher.keys(entry) if k), str(entry.get("line_id") or "?"))
-                Exc._hc_flow_raise(
+    @api.model
+    def _hc_apply_asn_batch(self, docs):
+        """Apply the ship notices ``docs`` (hc.edi.document) together: ``{doc id: None or error}``.
+
+        Everything is read for the whole batch in a few queries (orders, lines, products,
+        sellers, moves, lots, packages) and written in a few statements (one create of lots, of
+        packages, of move lines, of exceptions); the notices are applied in the order given, with
+        the same outcome as applying them one after the other. A rule of Odoo that refuses a
+        change raises for the batch: the caller applies the notices one by one then."""
+        docs = docs.sudo()
+        outcomes = {}
+        # 1. read: every notice's orders in one query
+        wanted_names = defaultdict(set)  # company id -> order names
+        plans = []
+        for doc in docs:
+            data = doc.document_json or {}
+            partner = doc.trading_partner_id
+            names = {
+                n
+                for n in [*(data.get("po_numbers") or []), *(ln.get("po_number") for ln in data.get("lines") or [])]
+                if n
+            }
+            plans.append((doc, data, partner, names))
+            wanted_names[partner.company_id.id] |= names
+        Order = self.env["purchase.order"].sudo()
+        orders_by_key = {}
+        domain = expression.OR(
+            [[("name", "in", sorted(names)), ("company_id", "=", cid)] for cid, names in wanted_names.items() if names]
+        )
+        all_orders = Order.search(domain) if domain != expression.FALSE_DOMAIN else Order
+        for order in all_orders:
+            orders_by_key[(order.company_id.id, order.name)] = order
+        # warm the cache for the whole batch: one query per model and field group, not per notice
+        lines = all_orders.order_line
+        products = lines.product_id
+        products.mapped("seller_ids.partner_id.commercial_partner_id")
+        products.mapped("tracking")
+        lines.mapped("hc_ack_status")
+        moves = lines.move_ids
+        moves.mapped("picking_id.picking_type_id.code")
+        moves.mapped("state")
+        applied = []
+        for doc, data, partner, names in plans:
+            company = partner.company_id
+            orders = Order.browse(
+                [orders_by_key[(company.id, n)].id for n in sorted(names) if (company.id, n) in orders_by_key]
+            )
+            # in the order a search returns them (priority desc, id desc): the first names the notice's records
+            orders = orders.sorted(lambda o: (o.priority or "", o.id), reverse=True)
+            if not orders:
+                number = str(data.get("asn_number") or "?")[:40]
+                outcomes[doc.id] = HcBusinessError(
                     "asn_not_on_po",
                     _(
-                        "Ship notice %(asn)s lists item %(item)s, which is not on order %(po)s.",
+                        "Ship notice %(asn)s is for order(s) %(po)s, which we did not send to this supplier.",
                         asn=number,
-                        item=key,
-                        po=", ".join(orders.mapped("name")),
+                        po=", ".join(sorted(names))[:200] or "?",
                     ),
-                    f"asn_not_on_po:{orders[0].id}:{key}"[:120],
-                    partner,
-                    ("purchase.order", orders[0].id),
-                    payload={"entry": entry, "asn": number},
-                    document=doc,
+                    cause=f"asn_not_on_po:{partner.id}:{number}",
+                    record=("hc.edi.document", doc.id),
+                    team_xmlid=TEAM_PROCUREMENT,
                 )
                 continue
-            planned.append((entry, line))
-        pickings = self.browse()
+            outcomes[doc.id] = None
+            applied.append((doc, data, partner, orders))
+        if applied:
+            self._hc_prefill_batch(applied)
+        return outcomes
+
+    def _hc_prefill_batch(self, applied):
+        """Prefill the receipts of ``applied``: [(doc, data, partner, orders)]."""
+        raises = []  # exceptions to raise, in order: (correlation id, kwargs of _hc_flow_raise)
+        planned = []  # (doc, partner, entry, order line)
         moves_of = {}
-        for _entry, line in planned:
-            if line.id not in moves_of:
-                moves = line.move_ids.filtered(
-                    lambda m: m.state not in ("done", "cancel") and m.picking_id.picking_type_id.code == "incoming"
+        pickings_of = {}  # doc id -> its pickings
+        corr_of = {}  # doc id -> the correlation id its changes are audited under
+        for doc, data, partner, orders in applied:
+            correlation = corr_of[doc.id] = correlation_of(orders[:1])
+            matcher = LineMatcher(orders, orders[0].partner_id)
+            number = str(data.get("asn_number") or "?")[:40]
+            pickings = self.browse()
+            for raw in data.get("lines") or []:
+                entry = read_udi(raw)
+                line = matcher.match(entry, entry.get("po_number"))
+                if not line:
+                    key = next((k for _kind, k in matcher.keys(entry) if k), str(entry.get("line_id") or "?"))
+                    raises.append(
+                        (
+                            correlation,
+                            {
+                                "code": "asn_not_on_po",
+                                "detail": _(
+                                    "Ship notice %(asn)s lists item %(item)s, which is not on order %(po)s.",
+                                    asn=number,
+                                    item=key,
+                                    po=", ".join(orders.mapped("name")),
+                                ),
+                                "cause": f"asn_not_on_po:{orders[0].id}:{key}"[:120],
+                                "partner": partner,
+                                "record": ("purchase.order", orders[0].id),
+                                "payload": {"entry": entry, "asn": number},
+                                "document": doc,
+                            },
+                        )
+                    )
+                    continue
+                planned.append((doc, partner, entry, line))
+                if line.id not in moves_of:
+                    moves_of[line.id] = line.move_ids.filtered(
+                        lambda m: m.state not in ("done", "cancel") and m.picking_id.picking_type_id.code == "incoming"
+                    )
+                pickings |= moves_of[line.id].picking_id
+            pickings_of[doc.id] = pickings
+        # lots: one query for the existing ones, one create for the new ones (per company)
+        wanted = {}  # (company id, product id, name) -> expiry; the first notice naming a lot sets it
+        lot_correlation = {}  # the correlation id each new lot's creation is audited under
+        planned_of = defaultdict(list)
+        for d, _p, entry, line in planned:
+            planned_of[d.id].append((entry, line))
+        for doc, _data, partner, _orders in applied:
+            mine = {}
+            for entry, line in planned_of[doc.id]:
+                if line.product_id.tracking == "none":
+                    continue
+                product = line.product_id
+                names = (
+                    entry.get("serials")
+                    if product.tracking == "serial" and entry.get("serials")
+                    else [entry.get("lot")]
                 )
-                moves_of[line.id] = moves
-                pickings |= moves.picking_id
-        # lots: one query for the existing ones, one create for the new ones
-        wanted = {}
-        for entry, line in planned:
-            product = line.product_id
-            if product.tracking == "none":
-                continue
-            names = (
-                entry.get("serials") if product.tracking == "serial" and entry.get("serials") else [entry.get("lot")]
-            )
-            for name in filter(None, names):
-                wanted[(product.id, str(name).strip()[:128])] = as_date(entry.get("expiry"))
-        Lot = self.env["stock.lot"].sudo()
-        lots = {}
-        company = partner.company_id
-        if wanted:
+                for name in filter(None, names):
+                    mine[(partner.company_id.id, product.id, str(name).strip()[:128])] = as_date(entry.get("expiry"))
+            for key, expiry in mine.items():
+                if key not in wanted:
+                    wanted[key] = expiry
+                    lot_correlation[key] = corr_of[doc.id]
+        Lot = self.env["stock.lot"].sudo().with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+        lots = {}  # (company id, product id, name) -> lot
+        for company_id in {c for c, _p, _n in wanted}:
+            keys = [k for k in wanted if k[0] == company_id]
             existing = Lot.search(
                 [
-                    ("product_id", "in", list({p for p, _n in wanted})),
-                    ("name", "in", list({n for _p, n in wanted})),
+                    ("product_id", "in", list({p for _c, p, _n in keys})),
+                    ("name", "in", list({n for _c, _p, n in keys})),
                     "|",
-                    ("company_id", "=", company.id),
+                    ("company_id", "=", company_id),
                     ("company_id", "=", False),
                 ]
             )
-            lots = {(lot.product_id.id, lot.name): lot for lot in existing}
-            new = [
-                {
-                    "product_id": pid,
-                    "name": name,
-                    "company_id": company.id,
-                    **({"expiration_date": datetime.combine(expiry, time(0, 0))} if expiry else {}),
-                }
-                for (pid, name), expiry in wanted.items()
-                if (pid, name) not in lots
-            ]
-            for lot in Lot.create(new):
-                lots[(lot.product_id.id, lot.name)] = lot
-        # serials already in stock
-        serial_lots = [
-            lot for (pid, _n), lot in lots.items() if self.env["product.product"].browse(pid).tracking == "serial"
+            for lot in existing:
+                lots.setdefault((company_id, lot.product_id.id, lot.name), lot)
+        new = [
+            {
+                "product_id": pid,
+                "name": name,
+                "company_id": cid,
+                **({"expiration_date": datetime.combine(expiry, time(0, 0))} if expiry else {}),
+            }
+            for (cid, pid, name), expiry in wanted.items()
+            if (cid, pid, name) not in lots
         ]
+        keys = [(v["company_id"], v["product_id"], v["name"]) for v in new]
+        for lot, key in zip(self._hc_create_lots(Lot, new, [lot_correlation[k] for k in keys]), keys, strict=True):
+            lots[key] = lot
+        # serials already in stock
+        serial_lots = [lot for (_c, pid, _n), lot in lots.items() if lot.product_id.tracking == "serial"]
         in_stock = set()
         if serial_lots:
             quants = (
@@ -178,64 +251,88 @@ class StockPicking(models.Model):
             in_stock = {lot.id for (lot,) in quants}
         # packages by SSCC
         Package = self.env["stock.quant.package"].sudo()
-        ssccs = {str(e.get("sscc")).strip() for e, _ln in planned if e.get("sscc")}
         packages = {}
-        if ssccs:
-            packages = {p.name: p for p in Package.search([("name", "in", list(ssccs))])}
-            missing = [{"name": s, "company_id": company.id} for s in ssccs if s not in packages]
+        sscc_company = {}
+        for _doc, partner, entry, _line in planned:
+            if entry.get("sscc"):
+                sscc_company.setdefault(str(entry.get("sscc")).strip(), partner.company_id.id)
+        if sscc_company:
+            packages = {p.name: p for p in Package.search([("name", "in", list(sscc_company))])}
+            missing = [{"name": s, "company_id": c} for s, c in sscc_company.items() if s not in packages]
             for pack in Package.create(missing):
                 packages[pack.name] = pack
-        # move lines
-        shipped = defaultdict(float)
+        # move lines, and what each notice ships per order line
         ml_vals = []
-        units = self.env["hc.edi.uom.code"]._hc_converter(
-            partner, products=orders.order_line.product_id, uoms=orders.order_line.product_uom
-        )
-        for entry, line in planned:
+        shipped = {}  # doc id -> {order line: quantity}
+        data_of = {doc.id: data for doc, data, _p, _o in applied}
+        converters = {}  # trading partner id -> unit converter (2 BX ship as 20 EA)
+        for doc, partner, entry, line in planned:
+            data = data_of[doc.id]
+            number = str(data.get("asn_number") or "?")[:40]
+            ref_date = as_date(data.get("expected_date")) or fields.Date.context_today(self)
+            correlation = corr_of[doc.id]
+            cid = partner.company_id.id
             product = line.product_id
-            moves = moves_of[line.id]
-            move = moves[:1]
-            qty = shipped_quantity(units, entry, line, move)  # in the move's unit (2 BX: 20 EA)
-            shipped[line] += qty
+            move = moves_of[line.id][:1]
+            units = converters.get(partner.id)
+            if units is None:
+                lines = self.env["purchase.order.line"].union(*(ln for _d, p, _e, ln in planned if p == partner))
+                units = converters[partner.id] = self.env["hc.edi.uom.code"]._hc_converter(
+                    partner, products=lines.product_id, uoms=lines.product_uom
+                )
+            qty = shipped_quantity(units, entry, line, move)  # in the move's unit
+            per_line = shipped.setdefault(doc.id, defaultdict(float))
+            per_line[line] += qty
             expiry = as_date(entry.get("expiry"))
             lot_name = (entry.get("lot") or "").strip()[:128]
             serials = [str(s).strip()[:128] for s in entry.get("serials") or [] if s]
+            where = ("stock.picking", move.picking_id.id) if move else ("purchase.order", line.order_id.id)
             if product.tracking != "none" and not lot_name and not serials:
-                Exc._hc_flow_raise(
-                    "asn_lot_missing",
-                    _(
-                        "Ship notice %(asn)s: %(item)s is lot-tracked but the notice gives no lot.",
-                        asn=number,
-                        item=product.display_name,
-                    ),
-                    f"asn_lot_missing:{line.id}:{number}"[:120],
-                    partner,
-                    ("stock.picking", move.picking_id.id) if move else ("purchase.order", line.order_id.id),
-                    payload={"line_id": line.id, "asn": number},
-                    document=doc,
+                raises.append(
+                    (
+                        correlation,
+                        {
+                            "code": "asn_lot_missing",
+                            "detail": _(
+                                "Ship notice %(asn)s: %(item)s is lot-tracked but the notice gives no lot.",
+                                asn=number,
+                                item=product.display_name,
+                            ),
+                            "cause": f"asn_lot_missing:{line.id}:{number}"[:120],
+                            "partner": partner,
+                            "record": where,
+                            "payload": {"line_id": line.id, "asn": number},
+                            "document": doc,
+                        },
+                    )
                 )
             if expiry and (expiry - ref_date).days < partner.min_shelf_life_days:
-                Exc._hc_flow_raise(
-                    "asn_short_dated",
-                    _(
-                        "Ship notice %(asn)s: lot %(lot)s of %(item)s expires on %(exp)s, less than %(days)s days of shelf life.",
-                        asn=number,
-                        lot=lot_name or ", ".join(serials) or "?",
-                        item=product.display_name,
-                        exp=expiry,
-                        days=partner.min_shelf_life_days,
-                    ),
-                    f"asn_short_dated:{line.id}:{lot_name or number}"[:120],
-                    partner,
-                    ("stock.picking", move.picking_id.id) if move else ("purchase.order", line.order_id.id),
-                    payload={
-                        "line_id": line.id,
-                        "lot": lot_name,
-                        "expiry": fields.Date.to_string(expiry),
-                        "asn": number,
-                    },
-                    document=doc,
-                    severity="high",
+                raises.append(
+                    (
+                        correlation,
+                        {
+                            "code": "asn_short_dated",
+                            "detail": _(
+                                "Ship notice %(asn)s: lot %(lot)s of %(item)s expires on %(exp)s, less than %(days)s days of shelf life.",  # noqa: E501
+                                asn=number,
+                                lot=lot_name or ", ".join(serials) or "?",
+                                item=product.display_name,
+                                exp=expiry,
+                                days=partner.min_shelf_life_days,
+                            ),
+                            "cause": f"asn_short_dated:{line.id}:{lot_name or number}"[:120],
+                            "partner": partner,
+                            "record": where,
+                            "payload": {
+                                "line_id": line.id,
+                                "lot": lot_name,
+                                "expiry": fields.Date.to_string(expiry),
+                                "asn": number,
+                            },
+                            "document": doc,
+                            "severity": "high",
+                        },
+                    )
                 )
             if not move:
                 continue
@@ -253,82 +350,197 @@ class StockPicking(models.Model):
             }
             if product.tracking == "serial" and serials:
                 for serial in serials:
-                    lot = lots.get((product.id, serial))
+                    lot = lots.get((cid, product.id, serial))
                     if lot and lot.id in in_stock:
-                        Exc._hc_flow_raise(
-                            "asn_serial_duplicate",
-                            _(
-                                "Ship notice %(asn)s: serial %(sn)s of %(item)s is already in stock.",
-                                asn=number,
-                                sn=serial,
-                                item=product.display_name,
-                            ),
-                            f"asn_serial_duplicate:{product.id}:{serial}"[:120],
-                            partner,
-                            ("stock.picking", move.picking_id.id),
-                            payload={"line_id": line.id, "serial": serial, "asn": number},
-                            document=doc,
-                            severity="high",
+                        raises.append(
+                            (
+                                correlation,
+                                {
+                                    "code": "asn_serial_duplicate",
+                                    "detail": _(
+                                        "Ship notice %(asn)s: serial %(sn)s of %(item)s is already in stock.",
+                                        asn=number,
+                                        sn=serial,
+                                        item=product.display_name,
+                                    ),
+                                    "cause": f"asn_serial_duplicate:{product.id}:{serial}"[:120],
+                                    "partner": partner,
+                                    "record": ("stock.picking", move.picking_id.id),
+                                    "payload": {"line_id": line.id, "serial": serial, "asn": number},
+                                    "document": doc,
+                                    "severity": "high",
+                                },
+                            )
                         )
                     ml_vals.append({**base, "quantity": 1.0, "lot_id": lot.id if lot else False, "lot_name": serial})
             elif product.tracking != "none" and lot_name:
-                lot = lots.get((product.id, lot_name))
+                lot = lots.get((cid, product.id, lot_name))
                 ml_vals.append({**base, "quantity": qty, "lot_id": lot.id if lot else False, "lot_name": lot_name})
             else:
                 ml_vals.append({**base, "quantity": qty})
         # over / under against what is still open on the line (a backordered part comes later)
-        for line, qty in shipped.items():
-            expected = sum(moves_of[line.id].mapped("product_uom_qty"))
-            tol = partner.quantity_tolerance_percent
-            margin = expected * tol / 100.0
-            later = line.hc_ack_backorder_qty if line.hc_ack_status == "backordered" else 0.0
-            if qty > expected + margin + 1e-6:
-                code, what = "asn_over", _("more")
-            elif qty < expected - later - margin - 1e-6:
-                code, what = "asn_under", _("less")
-            else:
-                continue
-            Exc._hc_flow_raise(
-                code,
-                _(
-                    "Ship notice %(asn)s ships %(qty)s of %(item)s, %(what)s than the %(expected)s open on %(po)s (tolerance %(tol)s%%).",
-                    asn=number,
-                    qty=qty,
-                    item=line.product_id.display_name,
-                    what=what,
-                    expected=expected,
-                    po=line.order_id.name,
-                    tol=tol,
-                ),
-                f"{code}:{line.id}:{number}"[:120],
-                partner,
-                ("stock.picking", moves_of[line.id].picking_id[:1].id)
-                if moves_of[line.id]
-                else ("purchase.order", line.order_id.id),
-                payload={"line_id": line.id, "shipped": qty, "expected": expected, "asn": number},
-                document=doc,
-            )
+        for doc, data, partner, _orders in applied:
+            number = str(data.get("asn_number") or "?")[:40]
+            for line, qty in (shipped.get(doc.id) or {}).items():
+                expected = sum(moves_of[line.id].mapped("product_uom_qty"))
+                tol = partner.quantity_tolerance_percent
+                margin = expected * tol / 100.0
+                later = line.hc_ack_backorder_qty if line.hc_ack_status == "backordered" else 0.0
+                if qty > expected + margin + 1e-6:
+                    code, what = "asn_over", _("more")
+                elif qty < expected - later - margin - 1e-6:
+                    code, what = "asn_under", _("less")
+                else:
+                    continue
+                raises.append(
+                    (
+                        corr_of[doc.id],
+                        {
+                            "code": code,
+                            "detail": _(
+                                "Ship notice %(asn)s ships %(qty)s of %(item)s, %(what)s than the %(expected)s open on %(po)s (tolerance %(tol)s%%).",  # noqa: E501
+                                asn=number,
+                                qty=qty,
+                                item=line.product_id.display_name,
+                                what=what,
+                                expected=expected,
+                                po=line.order_id.name,
+                                tol=tol,
+                            ),
+                            "cause": f"{code}:{line.id}:{number}"[:120],
+                            "partner": partner,
+                            "record": ("stock.picking", moves_of[line.id].picking_id[:1].id)
+                            if moves_of[line.id]
+                            else ("purchase.order", line.order_id.id),
+                            "payload": {"line_id": line.id, "shipped": qty, "expected": expected, "asn": number},
+                            "document": doc,
+                        },
+                    )
+                )
+        self.env["hc.exception"]._hc_flow_raise_many(raises)
+        self._hc_replace_move_lines(ml_vals)
+        self._hc_mark_prefilled(applied, pickings_of)
+
+    @api.model
+    def _hc_create_lots(self, Lot, vals_list, correlations):
+        """The lots in one create; the audit trail (when installed) still records each lot's
+        creation under the correlation id of the order whose notice named it."""
+        if not vals_list:
+            return Lot
+        if "hc.audit.rule" not in self.env or len(set(correlations)) == 1:
+            with trust.attributed(correlation_id=correlations[0]):
+                return Lot.create(vals_list)
+        with trust.audit_suspended():
+            lots = Lot.create(vals_list)
+        self.env["hc.audit.rule"]._audit_inserted(
+            lots, extra_by_id={lot.id: {"correlation_id": corr} for lot, corr in zip(lots, correlations, strict=True)}
+        )
+        return lots
+
+    def _hc_replace_move_lines(self, ml_vals):
+        """The reservation Odoo made before the notice is replaced by what the notice says.
+
+        A receipt from a supplier bypasses reservation: creating or deleting its not-done move
+        lines touches no quant and leaves its moves' state as it is, and stock / stock_account
+        then only recompute the moves' state and their analytic estimate (zero while not picked),
+        move by move. So for such moves the lines go through the ORM's own create and unlink
+        (computed fields, triggers, access and ondelete checks kept) without those per-move
+        loops, and the state and analytic estimate are recomputed once for the batch. Any other
+        move (reserving, picked, done, with package levels) takes Odoo's full path."""
         MoveLine = self.env["stock.move.line"].sudo()
-        prefilled_moves = self.env["stock.move"].sudo().browse({v["move_id"] for v in ml_vals})
-        # the reservation Odoo made before the notice is replaced by what the notice says
-        MoveLine.search(
-            [("move_id", "in", prefilled_moves.ids), ("hc_asn_document_id", "=", False), ("picked", "=", False)]
-        ).unlink()
-        MoveLine.create(ml_vals)
+        moves = self.env["stock.move"].sudo().browse(list(dict.fromkeys(v["move_id"] for v in ml_vals)))
+        stale = MoveLine.search(
+            [("move_id", "in", moves.ids), ("hc_asn_document_id", "=", False), ("picked", "=", False)]
+        )
+        fast = moves.filtered(
+            lambda m: m.state not in ("done", "cancel") and not m.picked and m._should_bypass_reservation()
+        )
+        slow_lines = stale.filtered(
+            lambda ml: (
+                ml.move_id not in fast
+                or ml.package_level_id
+                or not ml.move_id._should_bypass_reservation(ml.location_id)
+            )
+        )
+        fast -= slow_lines.move_id
+        fast_ids = set(fast.ids)
+        slow_lines.unlink()
+        models.Model.unlink(stale - slow_lines)
+        fast_vals = [v for v in ml_vals if v["move_id"] in fast_ids]
+        for vals in fast_vals:
+            vals.setdefault("picked", False)
+        created = models.Model.create(MoveLine, fast_vals) if fast_vals else MoveLine
+        created |= MoveLine.create([v for v in ml_vals if v["move_id"] not in fast_ids])
+        if fast:
+            fast.with_prefetch()._recompute_state()
+            analytic = fast.filtered(lambda m: m.analytic_account_line_ids or m._get_analytic_distribution())
+            if analytic and hasattr(analytic, "_account_analytic_entry_move"):
+                analytic._account_analytic_entry_move()
+        return created
+
+    def _hc_mark_prefilled(self, applied, pickings_of):
+        """The receipts say which notice prefilled them, and when they are due; a note each."""
         now = fields.Datetime.now()
-        expected_date = as_date(data.get("expected_date"))
-        hours = partner.ship_notice_sla_hours
-        vals = {
-            "hc_asn_document_id": doc.id,
-            "hc_asn_received_at": now,
-            "hc_asn_number": number,
-            "hc_receipt_due": now + timedelta(hours=hours) if hours else False,
-        }
-        if expected_date:
-            vals["scheduled_date"] = datetime.combine(expected_date, time(12, 0))
-        pickings.sudo().write(vals)
-        for picking in pickings:
-            picking.message_post(body=_("Prefilled from %(doc)s.", doc=doc.display_label))
+        rows, by_date, notes = [], defaultdict(list), {}
+        for doc, data, partner, _orders in applied:
+            pickings = pickings_of[doc.id]
+            if not pickings:
+                continue
+            hours = partner.ship_notice_sla_hours
+            number = str(data.get("asn_number") or "?")[:40]
+            due = now + timedelta(hours=hours) if hours else None
+            for picking in pickings:
+                rows.append((picking.id, doc.id, number, due))
+            expected_date = as_date(data.get("expected_date"))
+            note = _("Prefilled from %(doc)s.", doc=doc.display_label)
+            if expected_date:
+                when = datetime.combine(expected_date, time(12, 0))
+                for picking in pickings:
+                    by_date[when].append(picking.id)
+                note = _(
+                    "Prefilled from %(doc)s; expected on %(date)s.",
+                    doc=doc.display_label,
+                    date=fields.Date.to_string(expected_date),
+                )
+            for picking in pickings:
+                notes[picking.id] = notes[picking.id] + " " + note if picking.id in notes else note
+        if not rows:
+            return
+        # our own fields, which nothing computes from: one statement for the batch (a later notice
+        # for the same receipt wins, as it would one after the other)
+        last = {}
+        for row in rows:
+            last[row[0]] = row
+        self.flush_model(["hc_asn_document_id", "hc_asn_received_at", "hc_asn_number", "hc_receipt_due"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE stock_picking p SET hc_asn_document_id = v.doc, hc_asn_received_at = %s, "
+                "hc_asn_number = v.num, hc_receipt_due = v.due, write_date = %s, write_uid = %s "
+                "FROM (VALUES %s) AS v(pid, doc, num, due) WHERE p.id = v.pid",
+                now,
+                now,
+                self.env.uid,
+                SQL(", ").join(
+                    SQL("(%s, %s, %s, %s::timestamp)", pid, doc_id, num, due) for pid, doc_id, num, due in last.values()
+                ),
+            )
+        )
+        pickings = self.sudo().browse(list(last))
+        pickings.invalidate_recordset(
+            ["hc_asn_document_id", "hc_asn_received_at", "hc_asn_number", "hc_receipt_due", "write_date", "write_uid"]
+        )
+        # the expected date moves the receipt's moves (one write per date, not per receipt); the
+        # note below says so instead of one tracking message per receipt
+        final_date = {}
+        for when, ids in by_date.items():
+            for pid in ids:
+                final_date[pid] = when
+        grouped = defaultdict(list)
+        for pid, when in final_date.items():
+            grouped[when].append(pid)
+        for when, ids in grouped.items():
+            self.sudo().browse(ids).with_context(tracking_disable=True).write({"scheduled_date": when})
+        pickings._message_log_batch(bodies=notes)
 
     # ------------------------------------------------------------------ receipt vs notice
     def button_validate(self):
@@ -423,6 +635,64 @@ class StockMoveLine(models.Model):
 
 class HcExceptionAsn(models.Model):
     _inherit = "hc.exception"
+
+    @api.model
+    def _hc_flow_raise_many(self, raises):
+        """``_hc_flow_raise`` for many causes at once, with the same result as raising them one after
+        the other: ``raises`` is [(correlation id, kwargs of _hc_flow_raise)]. One query finds the
+        open exceptions of these causes; the new ones are created in one call per correlation id
+        (so the audit trail attributes each to its order)."""
+        if not raises:
+            return self.sudo().browse()
+        Exc = self.sudo()
+        causes = list({kw["cause"] for _corr, kw in raises})
+        existing = {}
+        for exc in Exc.search([("state", "in", ("new", "in_progress")), ("cause", "in", causes)]):
+            existing.setdefault(exc.cause, exc)  # "id desc": the one a search with limit=1 finds
+        first, last = {}, {}
+        for corr, kw in raises:
+            first.setdefault(kw["cause"], (corr, kw))
+            last[kw["cause"]] = (corr, kw)
+        Catalog = self.env["hc.code.catalog"]
+        teams = {}
+        to_create = defaultdict(list)
+        result = Exc.browse()
+        for cause, (corr, kw) in first.items():
+            latest = last[cause][1]
+            document = latest.get("document")
+            vals = {
+                "detail": latest["detail"],
+                "hc_edi_payload": latest.get("payload") or {},
+                "hc_edi_document_id": document.id if document else False,
+            }
+            if cause in existing:
+                with trust.attributed(correlation_id=last[cause][0]), trust.privileged():
+                    existing[cause].write(vals)
+                result |= existing[cause]
+                continue
+            partner = kw["partner"]
+            team_xmlid = kw.get("team_xmlid") or TEAM_PROCUREMENT
+            if team_xmlid not in teams:
+                teams[team_xmlid] = self.env.ref(team_xmlid, raise_if_not_found=False)
+            team = teams[team_xmlid]
+            to_create[corr].append(
+                {
+                    **vals,
+                    "name": f"{Catalog._label(kw['code'])}: {kw['detail']}"[:200],
+                    "code": kw["code"],
+                    "cause": cause,
+                    "endpoint_id": partner.endpoint_id.id,
+                    "company_id": partner.company_id.id,
+                    "team_id": (team or partner.endpoint_id.team_id).id,
+                    "severity": kw.get("severity") or "medium",
+                    "res_model": kw["record"][0],
+                    "res_id": kw["record"][1],
+                }
+            )
+        for corr, vals_list in to_create.items():
+            with trust.attributed(correlation_id=corr):
+                result |= Exc.create(vals_list)
+        return result
 
     def _hc_flow_decided(self, approved):
         if self.code not in ASN_CODES:

@@ -280,6 +280,9 @@ class HcProcessorEdi(models.AbstractModel):
         )
         for row in known:
             seen.add((row["trading_partner_id"][0], row["interchange_control"]))
+        # ship notices are applied together after the other documents of the batch (see
+        # ``_edi_handle_asn_batch``): {message id: [(doc, tset, msg)]}
+        deferred = {}
         for msg in messages:
             partner = partners[msg.endpoint_id.id]
             try:
@@ -317,10 +320,20 @@ class HcProcessorEdi(models.AbstractModel):
                 out[msg.id] = {"result_model": "hc.edi.document", "result_ids": doc.ids}
                 continue
             seen.add((partner.id, ctl))
+            mine = []
             try:
-                out[msg.id] = self._process_interchange(msg, partner, ic)
+                out[msg.id] = self._process_interchange(msg, partner, ic, deferred=mine)
             except HcBusinessError as exc:
                 out[msg.id] = exc
+            if mine and not isinstance(out[msg.id], Exception):
+                deferred[msg.id] = mine
+        if deferred:
+            results = self._edi_handle_asn_batch([item for items in deferred.values() for item in items])
+            for msg_id, items in deferred.items():
+                # the message's outcome: its first notice that could not be applied, as one by one
+                error = next((results.get(doc.id) for doc, _t, _m in items if results.get(doc.id) is not None), None)
+                if error is not None:
+                    out[msg_id] = error
         return out
 
     def _inbound_vals(self, partner, ic, group, tset, msg):
@@ -354,7 +367,9 @@ class HcProcessorEdi(models.AbstractModel):
             "document_json": document,
         }
 
-    def _process_interchange(self, msg, partner, ic):
+    def _process_interchange(self, msg, partner, ic, deferred=None):
+        """Record the interchange's documents and apply them; with ``deferred`` (a list), the
+        ship notices are appended to it as (doc, tset, msg), to be applied with the batch's."""
         Document = self.env["hc.edi.document"].sudo()
         vals, pairs = [], []
         for group in ic.groups:
@@ -386,6 +401,9 @@ class HcProcessorEdi(models.AbstractModel):
         for doc, (_group, tset) in zip(docs, pairs, strict=True):
             if doc.kind == "functional_ack":
                 continue
+            if doc.kind == "asn" and deferred is not None:
+                deferred.append((doc, tset, msg))
+                continue
             hook = getattr(self, f"_edi_handle_{doc.kind}", None)
             result = hook(doc, tset, msg) if hook else None
             if isinstance(result, Exception):
@@ -401,6 +419,12 @@ class HcProcessorEdi(models.AbstractModel):
     def _edi_handle_asn(self, doc, tset, msg):
         """856 / DESADV / ShipNoticeRequest / DespatchAdvice: recorded; received by part 2."""
         return None
+
+    def _edi_handle_asn_batch(self, items):
+        """The ship notices of a processing batch, [(doc, tset, msg)], applied together:
+        ``{doc id: None when applied, or the HcBusinessError / HcTechnicalError}``. Here one by
+        one; part 2 reads and writes them for the whole batch at once."""
+        return {doc.id: self._edi_handle_asn(doc, tset, msg) for doc, tset, msg in items}
 
     def _edi_handle_invoice(self, doc, tset, msg):
         """810 / INVOIC / InvoiceDetailRequest / Invoice: recorded; matched by part 2."""

@@ -1,7 +1,11 @@
 """Ship notices in: the receipt prefilled with lots, expiry dates, serials and SSCC packages;
 over/under/unknown/short-dated/duplicate-serial/missing-lot exceptions; receipt vs notice."""
 
-from datetime import date, timedelta
+import hashlib
+import uuid
+from datetime import date, datetime, timedelta
+
+from odoo.addons.healthcare_procurement_edi.lib import outbound as edi_out
 
 from .flow_common import FlowCase
 
@@ -185,3 +189,129 @@ class TestShipNotice(FlowCase):
         self.assertFalse(picking.hc_asn_accurate)
         self.assertIn("notified 10", picking.hc_asn_differences)
         self.assertIn("received 9", picking.hc_asn_differences)
+
+    def ingest_notices(self, docs):
+        """Ship notices ingested without processing them: [(order name, lines)] -> messages."""
+        Message = self.env["hc.inbound.message"]
+        items = []
+        for po_name, lines in docs:
+            type(self)._ctl += 1
+            n = type(self)._ctl
+            envl = edi_out.Envelope(
+                sender_id="STERILESUP",
+                sender_qualifier="ZZ",
+                receiver_id="GENHOSP",
+                receiver_qualifier="ZZ",
+                interchange_control_number=n,
+                group_control_number=n,
+                set_control_numbers=[n],
+                version="x12_4010",
+                when=datetime(2026, 12, 1, 9, 30),
+            )
+            data = edi_out.render_document(
+                "x12_4010",
+                {
+                    "kind": "asn",
+                    "asn_number": f"BATCH-{n}",
+                    "po_numbers": [po_name],
+                    "ship_date": str(date.today()),
+                    "expected_date": str(date.today() + timedelta(days=1)),
+                    "lines": lines,
+                },
+                envl,
+            )
+            items.append(
+                {
+                    "key": uuid.uuid4().hex,
+                    "body_hash": hashlib.sha256(data).hexdigest(),
+                    "message_type": "x12.856",
+                    "payload": data.decode(),
+                }
+            )
+        self.env.registry.clear_cache()
+        res = Message._ingest(
+            self.env["hc.endpoint"]._auth_context(self.endpoint.code),
+            items,
+            {
+                "correlation_id": f"corr-{uuid.uuid4().hex[:8]}",
+                "content_type": "application/edi-x12",
+                "webhook_id": uuid.uuid4().hex,
+                "client_ip": "127.0.0.1",
+            },
+        )
+        msgs = Message.browse([r["message_id"] for r in res])
+        self.assertEqual(len(msgs), len(docs))
+        self.assertFalse(msgs.filtered(lambda m: m.state in ("done", "failed")), "not processed at the door")
+        return msgs
+
+    def assert_prefilled(self, po, lot):
+        picking = po.picking_ids
+        self.assertTrue(picking.hc_asn_number.startswith("BATCH-"))
+        rows = self.env["stock.move.line"].search_read(
+            [("picking_id", "=", picking.id)], ["quantity", "lot_id", "hc_asn_document_id", "picked"]
+        )
+        self.assertEqual(sorted(r["quantity"] for r in rows), [10, 100])
+        self.assertTrue(all(r["hc_asn_document_id"] and not r["picked"] for r in rows))
+        self.assertEqual(next(r for r in rows if r["lot_id"])["lot_id"][1], lot)
+        self.assertEqual(picking.state, "assigned")
+        self.assertEqual(sorted(picking.move_ids.mapped("quantity")), [10, 100])
+
+    def test_batch_of_notices_each_with_its_own_outcome(self):
+        """Several notices processed in one batch (applied together): each message gets its own
+        outcome; a notice for an order we never sent, or one Odoo refuses (a negative quantity),
+        fails alone, and the others' receipts are prefilled."""
+        Message = self.env["hc.inbound.message"]
+        MoveLine = self.env["stock.move.line"]
+        po_a, po_b, po_c, po_bad = self.order(), self.order(), self.order(), self.order()
+        exp = str(date.today() + timedelta(days=400))
+
+        def good(po, lot):
+            return (po.name, [self.line(po.order_line[0], 10), self.line(po.order_line[1], 100, lot=lot, expiry=exp)])
+
+        # 1. applied together; the unknown order is the message's own business failure
+        unknown_line = {**self.line(po_a.order_line[0], 1), "po_number": "PO-NEVER-SENT", "line_id": None}
+        ok_a, unknown, ok_b = self.ingest_notices(
+            [good(po_a, "BA-1"), ("PO-NEVER-SENT", [unknown_line]), good(po_b, "BB-1")]
+        )
+        Message.process_pending(commit=False, limit=1000)
+        self.assertEqual((ok_a.state, ok_b.state), ("done", "done"), (ok_a.error_detail, ok_b.error_detail))
+        self.assertEqual((unknown.state, unknown.error_code), ("failed", "asn_not_on_po"))
+        self.assert_prefilled(po_a, "BA-1")
+        self.assert_prefilled(po_b, "BB-1")
+        if "hc.audit.event" in self.env and self.env["hc.audit.rule"].search_count([("model", "=", "stock.lot")]):
+            # lots created together, each audited under its own order's correlation id
+            for po, lot in ((po_a, "BA-1"), (po_b, "BB-1")):
+                lot_id = self.env["stock.lot"].search([("name", "=", lot)]).id
+                events = self.env["hc.audit.event"].search(
+                    [("model", "=", "stock.lot"), ("res_id", "=", lot_id), ("action", "=", "create")]
+                )
+                self.assertEqual(events.mapped("correlation_id"), [f"po:{po.name}"])
+        # 2. a notice Odoo refuses spoils the batch: the notices are applied one by one, it fails alone
+        reserved_bad = po_bad.picking_ids.move_line_ids.ids
+        self.assertTrue(reserved_bad, "Odoo reserved the receipt's lines at confirmation")
+        ok_c, bad, again_a = self.ingest_notices(
+            [good(po_c, "BC-1"), (po_bad.name, [self.line(po_bad.order_line[0], -5)]), good(po_a, "BA-2")]
+        )
+        Message.process_pending(commit=False, limit=1000)
+        self.assertEqual((ok_c.state, again_a.state), ("done", "done"), (ok_c.error_detail, again_a.error_detail))
+        self.assertEqual((bad.state, bad.error_code), ("failed", "edi_document_not_applied"))
+        self.assertIn("negative", bad.error_detail)
+        self.assert_prefilled(po_c, "BC-1")
+        # a second notice for the same receipt adds its lines (the first one's stay)
+        self.assertEqual(
+            sorted(po_a.picking_ids.move_line_ids.lot_id.mapped("name")), ["BA-1", "BA-2"], "both notices' lots"
+        )
+        # the refused notice left its receipt as Odoo reserved it, and prefilled nothing
+        picking_bad = po_bad.picking_ids
+        self.assertFalse(picking_bad.hc_asn_document_id)
+        self.assertEqual(sorted(picking_bad.move_line_ids.ids), sorted(reserved_bad))
+        self.assertFalse(
+            MoveLine.search_count([("picking_id", "=", picking_bad.id), ("hc_asn_document_id", "!=", False)])
+        )
+        # receiving staff validate a prefilled receipt as usual
+        picking = po_b.picking_ids
+        picking.move_ids.picked = True
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(po_b.order_line.mapped("qty_received"), [10, 100])
+        self.assertTrue(picking.hc_asn_accurate)
