@@ -24,6 +24,7 @@ from odoo.tools import SQL
 from .hc_edi_flow import TEAM_PROCUREMENT, LineMatcher, as_date, correlation_of, norm_gtin
 from .hc_edi_uom import notified_quantity, shipped_quantity
 
+ASN_PICKING_FIELDS = ("hc_asn_document_id", "hc_asn_received_at", "hc_asn_number", "hc_receipt_due")
 ASN_CODES = ("asn_over", "asn_under", "asn_not_on_po", "asn_short_dated", "asn_serial_duplicate", "asn_lot_missing")
 
 
@@ -437,6 +438,91 @@ class StockPicking(models.Model):
         )
         return lots
 
+    def _hc_audit_rule_for(self, model):
+        """The audit trail's rule for ``model`` when the trail is installed and on, else None."""
+        if "hc.audit.rule" not in self.env or trust.is_audit_suspended():
+            return None
+        return self.env["hc.audit.rule"]._rules_by_model().get(model)
+
+    def _hc_audit_extra(self, lines):
+        """Per move line: the order's correlation id and the message of the notice that made it."""
+        return {
+            ml.id: {
+                "correlation_id": correlation_of(ml.move_id.purchase_line_id.order_id),
+                "message_id": ml.hc_asn_document_id.inbound_message_id.id,
+            }
+            for ml in lines
+        }
+
+    def _hc_audit_created(self, lines):
+        rule = self._hc_audit_rule_for("stock.move.line")
+        if lines and rule and "create" in rule["actions"]:
+            self.env["hc.audit.rule"]._audit_inserted(lines, extra_by_id=self._hc_audit_extra(lines))
+
+    def _hc_audit_unlinked(self, lines):
+        rule = self._hc_audit_rule_for("stock.move.line")
+        if not lines or not rule or "unlink" not in rule["actions"]:
+            return
+        from odoo.addons.healthcare_audit.models.hc_audit_rule import _snapshot, _tracked_fields
+
+        lines = lines.sudo().with_context(active_test=False)
+        old = _snapshot(lines, _tracked_fields(lines, rule))
+        extra = self._hc_audit_extra(lines)
+        self.env["hc.audit.event"].sudo()._log(
+            [
+                {
+                    "action": "unlink",
+                    "model": "stock.move.line",
+                    "res_id": line.id,
+                    "res_name": line.display_name,
+                    "changes": {f: {"old": v, "new": None} for f, v in old[line.id].items()},
+                    **{k: v for k, v in extra[line.id].items() if v},
+                }
+                for line in lines
+            ]
+        )
+
+    def _hc_audit_picking_before(self, picking_ids):
+        """The receipts' tracked ship-notice fields before the batch's one UPDATE (which the
+        trail's write hook does not see); None when the trail does not track them."""
+        rule = self._hc_audit_rule_for("stock.picking")
+        if not rule or not picking_ids or not ({"write", "state"} & rule["actions"]):
+            return None
+        from odoo.addons.healthcare_audit.models.hc_audit_rule import _snapshot, _tracked_fields
+
+        pickings = self.sudo().browse(picking_ids)
+        fnames = [f for f in _tracked_fields(pickings, rule) if f in ASN_PICKING_FIELDS]
+        return (fnames, _snapshot(pickings, fnames)) if fnames else None
+
+    def _hc_audit_picking_after(self, pickings, before):
+        if not before:
+            return
+        from odoo.addons.healthcare_audit.models.hc_audit_rule import _snapshot
+
+        fnames, old = before
+        new = _snapshot(pickings, fnames)
+        entries = []
+        for picking in pickings:
+            changes = {
+                f: {"old": old[picking.id][f], "new": new[picking.id][f]}
+                for f in fnames
+                if old[picking.id][f] != new[picking.id][f]
+            }
+            if changes:
+                doc = picking.hc_asn_document_id
+                entries.append(
+                    {
+                        "action": "write",
+                        "model": "stock.picking",
+                        "res_id": picking.id,
+                        "res_name": picking.display_name,
+                        "changes": changes,
+                        "correlation_id": correlation_of(picking.purchase_id),
+                        "message_id": doc.inbound_message_id.id or None,
+                    }
+                )
+        self.env["hc.audit.event"].sudo()._log(entries)
+
     def _hc_replace_move_lines(self, ml_vals):
         """The reservation Odoo made before the notice is replaced by what the notice says.
 
@@ -465,11 +551,15 @@ class StockPicking(models.Model):
         fast -= slow_lines.move_id
         fast_ids = set(fast.ids)
         slow_lines.unlink()
+        # the audit trail's own create/unlink hooks sit on the model's class, which the base
+        # create/unlink below skip: the trail is fed the same entries in one insert each
+        self._hc_audit_unlinked(stale - slow_lines)
         models.Model.unlink(stale - slow_lines)
         fast_vals = [v for v in ml_vals if v["move_id"] in fast_ids]
         for vals in fast_vals:
             vals.setdefault("picked", False)
         created = models.Model.create(MoveLine, fast_vals) if fast_vals else MoveLine
+        self._hc_audit_created(created)
         created |= MoveLine.create([v for v in ml_vals if v["move_id"] not in fast_ids])
         if fast:
             fast.with_prefetch()._recompute_state()
@@ -512,6 +602,7 @@ class StockPicking(models.Model):
         for row in rows:
             last[row[0]] = row
         self.flush_model(["hc_asn_document_id", "hc_asn_received_at", "hc_asn_number", "hc_receipt_due"])
+        audit_before = self._hc_audit_picking_before(list(last))
         self.env.cr.execute(
             SQL(
                 "UPDATE stock_picking p SET hc_asn_document_id = v.doc, hc_asn_received_at = %s, "
@@ -529,6 +620,7 @@ class StockPicking(models.Model):
         pickings.invalidate_recordset(
             ["hc_asn_document_id", "hc_asn_received_at", "hc_asn_number", "hc_receipt_due", "write_date", "write_uid"]
         )
+        self._hc_audit_picking_after(pickings, audit_before)
         # the expected date moves the receipt's moves (one write per date, not per receipt); the
         # note below says so instead of one tracking message per receipt
         final_date = {}
