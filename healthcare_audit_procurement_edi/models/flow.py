@@ -191,7 +191,8 @@ class HcException(models.Model):
 class HcProcessorEdi(models.AbstractModel):
     _inherit = "hc.processor.edi"
 
-    def _process_interchange(self, msg, partner, ic):
-        """Each interchange's changes name its message, also when it is processed in a batch."""
+    def _process_interchange(self, msg, partner, ic, **kwargs):
+        """Each interchange's changes name its message, also when it is processed in a batch
+        (the ship notices the batch applies together name theirs entry by entry)."""
         with trust.attributed(message_id=msg.id, correlation_id=msg.correlation_id or None):
-            return super()._process_interchange(msg, partner, ic)
+            return super()._process_interchange(msg, partner, ic, **kwargs)
