@@ -180,7 +180,10 @@ class StockPicking(models.Model):
         ssccs = {str(e.get("sscc")).strip() for e, _ln in planned if e.get("sscc")}
         packages = {}
         if ssccs:
-            packages = {p.name: p for p in Package.search([("name", "in", list(ssccs))])}
+            packages = {
+                p.name: p
+                for p in Package.search([("name", "in", list(ssccs)), ("company_id", "in", [company.id, False])])
+            }
             missing = [{"name": s, "company_id": company.id} for s in ssccs if s not in packages]
             for pack in Package.create(missing):
                 packages[pack.name] = pack
