@@ -5,3 +5,4 @@ from . import test_edi_ack
 from . import test_edi_asn
 from . import test_edi_invoice
 from . import test_edi_sla
+from . import test_company_scope_probes
