@@ -216,6 +216,21 @@ def test_a_department_approver_cannot_approve_by_writing_the_requisition(odoo_se
         None,
         None,
     )
+    # once submitted, what it asks for is what the approver decides on: a buyer cannot change it
+    buyer = User(odoo_server, ("healthcare_workforce.group_hc_buyer",))
+    line = db.value("SELECT id FROM hc_requisition_line WHERE requisition_id = %s", req)
+    _result, error = buyer.jsonrpc("hc.requisition.line", "write", [line], {"product_qty": 3})
+    assert error is None, "a draft's items are still the requester's and the buyer's to edit"
+    db.execute("UPDATE hc_requisition SET state = 'waiting_approval' WHERE id = %s", req)  # as submitting does
+    for model, method, args in (
+        ("hc.requisition.line", "write", ([line], {"product_qty": 300})),
+        ("hc.requisition.line", "write", ([line], {"price_unit": 0.01})),
+        ("hc.requisition.line", "unlink", ([line],)),
+        ("hc.requisition", "write", ([req], {"line_ids": [(0, 0, {"product_id": product, "product_qty": 99})]})),
+    ):
+        _result, error = buyer.jsonrpc(model, method, *args)
+        assert error_name(error) == "UserError", (model, method, args)
+    assert db.all("SELECT product_qty FROM hc_requisition_line WHERE requisition_id = %s", req) == [(3.0,)]
 
 
 # ---------------------------------------------------------------- another company's approval limits
