@@ -15,7 +15,13 @@ class TestEdiLookupsStayInTheEndpointsCompany(FlowCase):
         cls.other = cls.env["res.company"].create({"name": "Other Hospital (probe)"})
 
     def test_a_ship_notice_does_not_put_goods_in_another_companys_package(self):
-        theirs = self.env["stock.quant.package"].create({"name": "003123459999999991", "company_id": self.other.id})
+        # a package's company is the company of the stock it holds: this one holds the other's
+        theirs = self.env["stock.quant.package"].create({"name": "003123459999999991"})
+        their_stock = self.env["stock.warehouse"].search([("company_id", "=", self.other.id)], limit=1).lot_stock_id
+        self.env["stock.quant"].with_company(self.other)._update_available_quantity(
+            self.product, their_stock, 5, package_id=theirs
+        )
+        self.assertEqual(theirs.company_id, self.other)
         po = self.order()
         heparin = po.order_line.filtered(lambda ln: ln.product_id == self.product)
         msg = self.send(
@@ -47,8 +53,7 @@ class TestEdiLookupsStayInTheEndpointsCompany(FlowCase):
         package = po.picking_ids.move_line_ids.result_package_id
         self.assertEqual(package.name, theirs.name)
         self.assertNotEqual(package, theirs, "the other company's package is not used")
-        self.assertEqual(package.company_id, po.company_id)
-        self.assertFalse(theirs.quant_ids)
+        self.assertEqual(theirs.quant_ids.location_id, their_stock, "the other company's package holds only its stock")
 
     def test_a_substitute_named_by_another_companys_part_number_is_not_offered(self):
         foreign = self.env["product.product"].create(
