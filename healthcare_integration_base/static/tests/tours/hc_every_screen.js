@@ -174,6 +174,10 @@ async function openExtraScreen(env, extra) {
     let action = extra.action;
     if (extra.call) {
         action = await env.services.orm.call(extra.call.model, extra.call.method, [extra.call.ids]);
+        if (action && !action.views && action.view_mode) {
+            // what the server's button call does for a returned window action (clean_action)
+            action.views = action.view_mode.split(",").map((viewType) => [false, viewType]);
+        }
     } else if (extra.record) {
         action = {
             type: "ir.actions.act_window",
