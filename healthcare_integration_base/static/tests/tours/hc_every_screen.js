@@ -14,14 +14,15 @@ import { App } from "@odoo/owl";
 import { rpcBus } from "@web/core/network/rpc";
 
 const MULTI_RECORD_VIEWS = ["list", "kanban", "graph", "pivot", "calendar", "activity"];
+// a form first: a form's one2many field holds a list view of its own
 const VIEW_ROOT = {
+    form: ".o_form_view",
     list: ".o_list_view",
     kanban: ".o_kanban_view",
     graph: ".o_graph_view",
     pivot: ".o_pivot_view",
     calendar: ".o_calendar_view",
     activity: ".o_activity_view",
-    form: ".o_form_view",
 };
 
 const pending = new Set();
