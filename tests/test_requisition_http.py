@@ -126,6 +126,19 @@ def world(odoo_server, db, partner):
 
 def org_batch():
     e = lambda n: f"{n}-{RUN}"  # noqa: E731
+
+    def staff(ext, name, mailbox, department, role, **extra):
+        """A synchronised employee with a work e-mail (so a user) and a role."""
+        return hr(
+            "hr.employee",
+            external_id=e(ext),
+            name=name,
+            work_email=f"{mailbox}.{RUN}@genhosp.example".lower(),
+            department=e(department),
+            role=e(role),
+            **extra,
+        )
+
     return [
         hr("hr.cost_center", code=e("CC"), name="Ward costs"),
         hr("hr.department", code=e("MED"), name=f"Medicine {RUN}", manager=e("DIR1")),
@@ -138,33 +151,9 @@ def org_batch():
             facility="GENHOSP",
             manager=e("LEAD1"),
         ),
-        hr(
-            "hr.employee",
-            external_id=e("DIR1"),
-            name="Dana Director",
-            work_email=f"dir.{RUN}@genhosp.example".lower(),
-            department=e("MED"),
-            role=e("DIR"),
-        ),
-        hr(
-            "hr.employee",
-            external_id=e("LEAD1"),
-            name="Lee Lead",
-            work_email=f"lead.{RUN}@genhosp.example".lower(),
-            department=e("W3"),
-            role=e("LEAD"),
-            manager=e("DIR1"),
-        ),
-        hr(
-            "hr.employee",
-            external_id=e("N1"),
-            name="Nia Nurse",
-            work_email=f"nurse.{RUN}@genhosp.example".lower(),
-            department=e("W3"),
-            role=e("NURSE"),
-            manager=e("LEAD1"),
-            cost_center=e("CC"),
-        ),
+        staff("DIR1", "Dana Director", "dir", "MED", "DIR"),
+        staff("LEAD1", "Lee Lead", "lead", "W3", "LEAD", manager=e("DIR1")),
+        staff("N1", "Nia Nurse", "nurse", "W3", "NURSE", manager=e("LEAD1"), cost_center=e("CC")),
         hr("hr.employee", external_id="dmi-practitioner-example", name="DMI Practitioner", department=e("W3")),
     ]
 

@@ -23,6 +23,13 @@ SUITE_MODULES = (
     "healthcare_workforce",
     "healthcare_requisition",
 )
+# the audit glue addons install themselves (auto_install) with the addons they join
+GLUE_MODULES = (
+    "healthcare_audit_inventory",
+    "healthcare_audit_purchase",
+    "healthcare_audit_recall",
+    "healthcare_audit_workforce",
+)
 DRIVER = "@healthcare_integration_base/../tests/tours/hc_every_screen"
 
 
@@ -164,4 +171,122 @@ class TestEveryScreen(HttpCase, InventoryCase):
             "odoo.isReady === true",
             login="admin",
             timeout=900,  # a fresh database builds its asset bundles first: slow on 2 cores
+        )
+
+    # ------------------------------------------------------------------ screens no menu leads to
+    def _seed_extra(self):
+        """A record behind every screen a button, a smart button or another app's form leads to:
+        an EDI trading partner and an order confirmed to it (receipt), a vendor bill, a department
+        and an employee, a requisition."""
+        env = self.env
+        supplier = env["res.partner"].create({"name": "Screens Supplier", "is_company": True})
+        if "hc.trading.partner" in env:
+            edi = env["hc.endpoint"].create(
+                {"name": "Screens EDI", "code": "screens-edi", "outbound_url": "https://edi.example.test/in"}
+            )
+            env["hc.trading.partner"].create(
+                {
+                    "partner_id": supplier.id,
+                    "endpoint_id": edi.id,
+                    "document_format": "x12_4010",
+                    "interchange_qualifier": "ZZ",
+                    "interchange_id": "SCREENSUP",
+                    "our_interchange_qualifier": "ZZ",
+                    "our_interchange_id": "SCREENHOSP",
+                }
+            )
+        if "purchase.order" in env:
+            order = env["purchase.order"].create(
+                {
+                    "partner_id": supplier.id,
+                    "order_line": [(0, 0, {"product_id": self.gauze.id, "product_qty": 5, "price_unit": 2.0})],
+                }
+            )
+            order.button_confirm()
+            env["account.move"].create(
+                {
+                    "move_type": "in_invoice",
+                    "partner_id": supplier.id,
+                    "invoice_line_ids": [(0, 0, {"name": "Gauze", "quantity": 5, "price_unit": 2.0})],
+                }
+            )
+        if "hr.employee" in env:
+            dept = env["hr.department"].create({"name": "Screens Ward"})
+            employee = env["hr.employee"].create({"name": "Screens Nurse", "department_id": dept.id})
+            if "hc.requisition" in env:
+                env["hc.requisition"].create(
+                    {
+                        "requester_id": employee.id,
+                        "location_dest_id": self.cab.id,
+                        "line_ids": [
+                            (0, 0, {"product_id": self.gauze.id, "product_qty": 2, "product_uom_id": self.unit.id})
+                        ],
+                    }
+                )
+        env.flush_all()
+
+    def _extra_screens(self):
+        """What no menu opens: forms of other apps' models that suite views extend (one record
+        each), window actions bound to a model's Action menu (with a record to act on) and the
+        actions the suite's buttons return."""
+        modules = (*SUITE_MODULES, *GLUE_MODULES)
+        data = self.env["ir.model.data"].search([("module", "in", modules)])
+        extras = []
+        views = self.env["ir.ui.view"].browse(data.filtered(lambda d: d.model == "ir.ui.view").mapped("res_id"))
+        extended = set(views.filtered(lambda v: v.type == "form" and v.inherit_id).mapped("model"))
+        # every one, even when a menu lists the model: a menu's list may show none to open
+        for model in sorted(extended):
+            if self.env[model].is_transient():
+                continue  # wizards: opened below by the buttons that open them
+            record = self.env[model].search([], limit=1, order="id desc")
+            self.assertTrue(record, f"a {model} record to open the suite's additions to its form")
+            extras.append({"label": f"{model} form", "record": {"model": model, "id": record.id}})
+        actions = self.env["ir.actions.act_window"].browse(
+            data.filtered(lambda d: d.model == "ir.actions.act_window").mapped("res_id")
+        )
+        in_menus = set(self.env["ir.ui.menu"].search([("action", "like", "ir.actions.act_window,%")]).mapped("action"))
+        for action in actions.filtered(lambda a: a not in in_menus and a.binding_model_id):
+            model = action.binding_model_id.model
+            record = self.env[model].search([], limit=1, order="id desc")
+            self.assertTrue(record, f"a {model} record for {action.name}")
+            extras.append(
+                {
+                    "label": f"{action.name} (Action menu of {model})",
+                    "action": action.id,
+                    "context": {"active_id": record.id, "active_ids": record.ids, "active_model": model},
+                }
+            )
+        buttons = [
+            ("hc.trading.partner", "action_open_documents"),
+            ("hc.recall", "action_open_close_wizard"),
+            ("hc.requisition", "action_open_decision_wizard"),
+            ("hc.requisition", "action_view_pickings"),
+            ("hc.requisition", "action_view_purchases"),
+        ]
+        for model, method in buttons:
+            if model in self.env:
+                record = self.env[model].search([], limit=1, order="id desc")
+                self.assertTrue(record, f"a {model} record for {method}")
+                extras.append(
+                    {"label": f"{model}.{method}", "call": {"model": model, "method": method, "ids": record.ids}}
+                )
+        return extras
+
+    def test_every_screen_no_menu_leads_to_opens_without_client_error(self):
+        """Other apps' forms the suite extends (purchase order, receipt, bill, employee,
+        department, warehouse, product category, ...), Action-menu bindings and the screens
+        buttons open (wizards, smart buttons), each with every view type it offers."""
+        self._seed()
+        self._seed_extra()
+        extras = self._extra_screens()
+        labels = [e["label"] for e in extras]
+        for expected in ("purchase.order form", "account.move form", "stock.picking form", "hr.employee form"):
+            self.assertIn(expected, labels)
+        self._build_assets()
+        self.browser_js(
+            "/odoo",
+            f"odoo.loader.modules.get({json.dumps(DRIVER)}).hcOpenExtraScreens({json.dumps(extras)})",
+            "odoo.isReady === true",
+            login="admin",
+            timeout=900,
         )

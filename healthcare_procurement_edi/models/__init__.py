@@ -19,3 +19,4 @@ from . import hc_processor_edi_flow
 from . import hc_code_catalog_flow
 from . import hc_supplier_scorecard
 from . import hc_supplier_scorecard_report
+from . import hc_procurement_guard

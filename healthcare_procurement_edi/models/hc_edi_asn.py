@@ -258,7 +258,12 @@ class StockPicking(models.Model):
             if entry.get("sscc"):
                 sscc_company.setdefault(str(entry.get("sscc")).strip(), partner.company_id.id)
         if sscc_company:
-            packages = {p.name: p for p in Package.search([("name", "in", list(sscc_company))])}
+            # only a package of the notice's own company (or of none) is reused: another
+            # company's package with the same SSCC stays out of reach of this sudo search
+            domain = [("name", "in", list(sscc_company)), ("company_id", "in", [*set(sscc_company.values()), False])]
+            for pack in Package.search(domain):
+                if pack.company_id.id in (sscc_company[pack.name], False):
+                    packages.setdefault(pack.name, pack)
             missing = [{"name": s, "company_id": c} for s, c in sscc_company.items() if s not in packages]
             for pack in Package.create(missing):
                 packages[pack.name] = pack

@@ -79,7 +79,7 @@ class LineMatcher:
         self.lines = orders.order_line.filtered(lambda ln: not ln.display_type and ln.product_id)
         self.by_id = {ln.id: ln for ln in self.lines}
         self.by_vendor, self.by_gtin, self.by_buyer = {}, {}, {}
-        commercial = supplier.commercial_partner_id
+        commercial = self.supplier = supplier.commercial_partner_id
         for line in self.lines:
             product = line.product_id
             if product.default_code:
@@ -127,18 +127,33 @@ class LineMatcher:
 
     def product_of(self, entry, env, company):
         """A product named by the entry even if it is not on the order (substitutes, extra items)."""
+        # under sudo no record rule applies: only this supplier's part numbers and the products of
+        # the order's company (or shared) -- never another company's
+        in_company = [("company_id", "in", [company.id, False])]
         Product = env["product.product"].sudo().with_company(company)
         vendor, gtin, buyer = (key for _kind, key in self.keys(entry))
         if vendor:
-            info = env["product.supplierinfo"].sudo().search([("product_code", "=ilike", vendor)], limit=1)
+            info = (
+                env["product.supplierinfo"]
+                .sudo()
+                .search(
+                    [
+                        ("product_code", "=ilike", vendor),
+                        ("partner_id", "child_of", self.supplier.ids),
+                        *in_company,
+                        ("product_tmpl_id.company_id", "in", [company.id, False]),
+                    ],
+                    limit=1,
+                )
+            )
             if info:
                 return info.product_id or info.product_tmpl_id.product_variant_id
         if gtin:
-            found = Product.search([("barcode", "in", list({gtin, gtin.lstrip("0"), gtin[1:]}))], limit=1)
+            found = Product.search([("barcode", "in", list({gtin, gtin.lstrip("0"), gtin[1:]})), *in_company], limit=1)
             if found:
                 return found
         if buyer:
-            return Product.search([("default_code", "=ilike", buyer)], limit=1)
+            return Product.search([("default_code", "=ilike", buyer), *in_company], limit=1)
         return Product.browse()
 
 

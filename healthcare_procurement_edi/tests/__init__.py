@@ -7,3 +7,4 @@ from . import test_edi_invoice
 from . import test_edi_sla
 from . import test_edi_uom
 from . import test_scorecard_report
+from . import test_company_scope_probes

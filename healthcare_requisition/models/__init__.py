@@ -1,1 +1,10 @@
-from . import hc_budget, hc_code_catalog, hc_processor_requisition, hc_replenishment, hc_requisition, hr, stock
+from . import (
+    hc_budget,
+    hc_code_catalog,
+    hc_processor_requisition,
+    hc_replenishment,
+    hc_requisition,
+    hc_requisition_guard,
+    hr,
+    stock,
+)

@@ -381,6 +381,10 @@ class HcProcessorWorkforce(models.AbstractModel):
         new_vals, new_for = [], []
         for vals in hires:
             user = by_login.get(vals["work_email"])
+            if user and (company not in user.company_ids or user.share or user._is_superuser()):
+                # a user of another company, a portal user or the superuser: this company's HR
+                # feed does not take it over (rights, archiving); the hire gets no user
+                continue
             if user and user.id not in taken:
                 vals["user_id"] = user.id
                 taken.add(user.id)

@@ -14,14 +14,15 @@ import { App } from "@odoo/owl";
 import { rpcBus } from "@web/core/network/rpc";
 
 const MULTI_RECORD_VIEWS = ["list", "kanban", "graph", "pivot", "calendar", "activity"];
+// a form first: a form's one2many field holds a list view of its own
 const VIEW_ROOT = {
+    form: ".o_form_view",
     list: ".o_list_view",
     kanban: ".o_kanban_view",
     graph: ".o_graph_view",
     pivot: ".o_pivot_view",
     calendar: ".o_calendar_view",
     activity: ".o_activity_view",
-    form: ".o_form_view",
 };
 
 const pending = new Set();
@@ -148,10 +149,7 @@ async function openOneRecord(screen) {
     click(cell, "the first record of the list");
     await waitFor(() => document.querySelector(".o_action_manager .o_form_view"), "the record's form");
     // every notebook page of the form renders too
-    for (const tab of document.querySelectorAll(".o_form_view .o_notebook .nav-link:not(.active)")) {
-        click(tab, `the "${tab.innerText.trim()}" page`);
-        await waitFor(() => true, `the "${tab.innerText.trim()}" page`);
-    }
+    await visitNotebookPages();
     const breadcrumb = document.querySelector(".o_breadcrumb .breadcrumb-item a");
     if (breadcrumb) {
         click(breadcrumb, "the breadcrumb back to the list");
@@ -160,8 +158,92 @@ async function openOneRecord(screen) {
     return true;
 }
 
-export async function hcOpenEveryScreen(screens) {
+async function visitNotebookPages() {
+    for (const tab of document.querySelectorAll(".o_form_view .o_notebook .nav-link:not(.active)")) {
+        click(tab, `the "${tab.innerText.trim()}" page`);
+        await waitFor(() => true, `the "${tab.innerText.trim()}" page`);
+    }
+}
+
+/**
+ * Screens no menu leads to: a record's form shown by a suite view that extends another app's
+ * form (purchase order, receipt, bill, employee, ...), actions bound to a model's Action menu
+ * (with the record they act on) and the actions buttons return (wizards, smart buttons). Each
+ * opens, then every view type its switcher offers (list, kanban, graph, pivot, ...).
+ */
+async function openExtraScreen(env, extra) {
+    let action = extra.action;
+    if (extra.call) {
+        action = await env.services.orm.call(extra.call.model, extra.call.method, [extra.call.ids]);
+        if (action && !action.views && action.view_mode) {
+            // what the server's button call does for a returned window action (clean_action)
+            action.views = action.view_mode.split(",").map((viewType) => [false, viewType]);
+        }
+    } else if (extra.record) {
+        action = {
+            type: "ir.actions.act_window",
+            res_model: extra.record.model,
+            res_id: extra.record.id,
+            views: [[false, "form"]],
+            target: "current",
+        };
+    }
+    if (!action) {
+        fail("no action to open");
+    }
+    await env.services.action.doAction(action, {
+        clearBreadcrumbs: true,
+        additionalContext: extra.context || {},
+    });
+    await waitFor(
+        () => document.querySelector(".modal .o_form_view") || activeViewType(),
+        "the screen"
+    );
+    const seen = [];
+    if (document.querySelector(".modal .o_form_view")) {
+        seen.push("dialog");
+        await closeDialogs();
+        return seen;
+    }
+    seen.push(activeViewType());
+    const switchers = [...document.querySelectorAll(".o_control_panel .o_switch_view")];
+    const types = switchers
+        .map((b) => [...b.classList].find((c) => c.startsWith("o_") && c !== "o_switch_view"))
+        .filter(Boolean)
+        .map((c) => c.slice(2));
+    for (const viewType of types) {
+        where = `${extra.label}, ${viewType} view`;
+        await switchTo(viewType);
+        seen.push(viewType);
+    }
+    if (activeViewType() === "form") {
+        await visitNotebookPages();
+    }
+    return seen;
+}
+
+export async function hcOpenExtraScreens(extras) {
     const env = odoo.__WOWL_DEBUG__.root.env;
+    listen();
+    const report = [];
+    for (const extra of extras) {
+        where = extra.label;
+        failedResources = [];
+        const seen = await openExtraScreen(env, extra);
+        report.push({ screen: extra.label, views: [...new Set(seen.filter(Boolean))] });
+    }
+    where = "end";
+    checkClientErrors();
+    console.log(`hc_every_screen extra report: ${JSON.stringify(report)}`);
+    console.log("test successful");
+}
+
+let listening = false;
+function listen() {
+    if (listening) {
+        return;
+    }
+    listening = true;
     rpcBus.addEventListener("RPC:REQUEST", ({ detail }) => pending.add(detail.data.id));
     rpcBus.addEventListener("RPC:RESPONSE", ({ detail }) => pending.delete(detail.data.id));
     window.addEventListener(
@@ -177,6 +259,11 @@ export async function hcOpenEveryScreen(screens) {
     window.addEventListener("unhandledrejection", (ev) => {
         console.error(`hc_every_screen: ${where}: unhandled rejection: ${ev.reason && (ev.reason.stack || ev.reason)}`);
     });
+}
+
+export async function hcOpenEveryScreen(screens) {
+    const env = odoo.__WOWL_DEBUG__.root.env;
+    listen();
     const report = [];
     for (const screen of screens) {
         where = `menu "${screen.path}"`;
