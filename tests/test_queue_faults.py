@@ -64,14 +64,17 @@ def race_processors(odoo_server, endpoint_id, limit, calls):
     try:
         barrier = threading.Barrier(calls, timeout=300)  # a server that failed to start must not hang the run
 
-        def process(process_pending):
+        def process(server):
+            process_pending = rpc_process_pending(server)  # a connection of its own per thread
             barrier.wait()
             handled.append(process_pending(endpoint_id, limit=limit))
 
-        # log in once per server before the race: what races is the processing, not two logins
-        # (a login racing the second server's first requests was answered 500 now and then)
-        logged_in = [rpc_process_pending(server) for server in (odoo_server, second)]
-        threads = [threading.Thread(target=process, args=(logged_in[i % 2],)) for i in range(calls)]
+        # one login per server before the race: what races is the processing, not the second
+        # server's first requests (a login racing them was answered 500 now and then)
+        for server in (odoo_server, second):
+            rpc_process_pending(server)
+        servers = [(odoo_server, second)[i % 2] for i in range(calls)]
+        threads = [threading.Thread(target=process, args=(server,)) for server in servers]
         for t in threads:
             t.start()
         for t in threads:
