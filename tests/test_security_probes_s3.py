@@ -137,6 +137,13 @@ def test_a_buyer_cannot_mark_an_order_or_its_lines_acknowledged(odoo_server, db,
     _result, error = receiver.jsonrpc("stock.picking", "write", [receipt], {"hc_asn_accurate": True})
     assert error_name(error) == "AccessError"
     assert db.value("SELECT hc_asn_accurate FROM stock_picking WHERE id = %s", receipt) is None
+    # nor tie a detailed operation to a ship notice (the receipt-vs-notice check reads that link)
+    ml = db.value("SELECT id FROM stock_move_line WHERE picking_id = %s ORDER BY id LIMIT 1", receipt)
+    assert ml is not None
+    doc = db.value("SELECT id FROM hc_edi_document ORDER BY id LIMIT 1")
+    _result, error = receiver.jsonrpc("stock.move.line", "write", [ml], {"hc_asn_document_id": doc})
+    assert error_name(error) == "AccessError"
+    assert db.value("SELECT hc_asn_document_id FROM stock_move_line WHERE id = %s", ml) is None
 
 
 # ---------------------------------------------------------------- a trading partner's credentials

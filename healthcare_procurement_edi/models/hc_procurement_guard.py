@@ -43,6 +43,8 @@ RECEIPT_GUARDED = frozenset(
         "hc_asn_accurate",
     }
 )
+# which ship notice prefilled a detailed operation (the receipt-vs-notice check reads it)
+MOVE_LINE_GUARDED = frozenset({"hc_asn_document_id"})
 
 
 class PurchaseOrderGuard(models.Model):
@@ -71,3 +73,10 @@ class StockPickingGuard(models.Model):
     _inherit = ["stock.picking", "hc.guarded.mixin"]
 
     _hc_guarded_fields = RECEIPT_GUARDED
+
+
+class StockMoveLineGuard(models.Model):
+    _name = "stock.move.line"
+    _inherit = ["stock.move.line", "hc.guarded.mixin"]
+
+    _hc_guarded_fields = MOVE_LINE_GUARDED
