@@ -51,6 +51,16 @@ def main():
         help="validate only this many of the receipts (Odoo's validation is slow: a sample gives its rate); 0: all",
     )
     parser.add_argument("--profile", action="store_true", help="print the processing's cProfile (top 40)")
+    parser.add_argument(
+        "--phase",
+        choices=("all", "setup", "process", "worker"),
+        default="all",
+        help="all: everything in one transaction, rolled back; setup: orders and ingested notices, committed "
+        "(copy that database to re-run the next phase: CREATE DATABASE b TEMPLATE a); process: the notices "
+        "of --endpoint processed as the queue's cron does (committed per batch) by --workers processes",
+    )
+    parser.add_argument("--endpoint", help="phase process: the endpoint code printed by phase setup")
+    parser.add_argument("--workers", type=int, default=1, help="phase process: processes claiming batches at once")
     args = parser.parse_args()
 
     import odoo
@@ -63,13 +73,28 @@ def main():
     registry = odoo.modules.registry.Registry(args.db)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        if args.phase == "worker":
+            return work(env, args)
+        if args.phase == "process":
+            return process_committed(env, args)
         try:
             run(env, args)
         finally:
-            cr.rollback()
+            if args.phase == "all":
+                cr.rollback()
+            else:
+                cr.commit()
 
 
 def run(env, args):
+    endpoint, orders = setup(env, args)
+    if args.phase == "setup":
+        print(f"setup committed: --endpoint {endpoint.code}")
+        return
+    measure(env, args, endpoint, orders, process_in_transaction)
+
+
+def setup(env, args):
     from odoo.addons.healthcare_procurement_edi.lib import outbound as edi_out
 
     n_asn, n_lines = args.asns, args.lines
@@ -119,6 +144,8 @@ def run(env, args):
         )
         chunk.button_confirm()
         env.flush_all()
+        if args.phase == "setup":
+            env.cr.commit()
         orders |= chunk
     setup = time.perf_counter() - t0
     print(f"setup: {n_asn} orders x {n_lines} lines confirmed in {setup:.1f} s (not measured below)", flush=True)
@@ -186,9 +213,14 @@ def run(env, args):
                 "client_ip": "127.0.0.1",
             },
         )
-    ingest = time.perf_counter() - t0
+    print(f"  ingest  {time.perf_counter() - t0:8.1f} s")
+    return endpoint, orders
+
+
+def process_in_transaction(env, args, endpoint):
+    """Every batch in this transaction (rolled back at the end): (wall s, CPU s, queries)."""
+    Message = env["hc.inbound.message"]
     q0 = env.cr.sql_log_count
-    load = os.getloadavg()
     c0 = time.process_time()
     t0 = time.perf_counter()
     profiler = None
@@ -197,17 +229,92 @@ def run(env, args):
 
         profiler = cProfile.Profile()
         profiler.enable()
-    while Message.process_pending(commit=False, limit=args.batch):
+    while Message.process_pending(commit=False, limit=args.batch, endpoint_ids=[endpoint.id]):
         pass
     env.flush_all()
     process = time.perf_counter() - t0
     process_cpu = time.process_time() - c0
-    queries = env.cr.sql_log_count - q0
     if profiler:
         import pstats
 
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+    return process, process_cpu, env.cr.sql_log_count - q0
+
+
+def process_by_workers(env, args, endpoint):
+    """As the queue's cron runs it: ``--workers`` processes claim batches and commit each one."""
+    import json
+    import subprocess
+
+    env.cr.commit()
+    cmd = [sys.executable, __file__, "--config", args.config, "--db", args.db, "--phase", "worker"]
+    cmd += ["--endpoint", endpoint.code, "--batch", str(args.batch)] + (["--profile"] if args.profile else [])
+    procs = [
+        subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for _ in range(args.workers)
+    ]
+    for proc in procs:  # each has loaded its registry and waits for the start
+        assert proc.stdout.readline().strip() == "ready"
+    t0 = time.perf_counter()
+    for proc in procs:
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    outs = [proc.communicate()[0] for proc in procs]
+    process = time.perf_counter() - t0
+    env.cr.rollback()  # a snapshot that sees what the workers committed
+    figures = [json.loads(out.strip().splitlines()[-1]) for out in outs]
+    for out in outs:
+        print("\n".join(out.strip().splitlines()[:-1]))
+    print(
+        f"  {args.workers} worker(s): " + ", ".join(f"{f['handled']} notices in {f['cpu']:.1f} s CPU" for f in figures)
+    )
+    return process, sum(f["cpu"] for f in figures), sum(f["queries"] for f in figures)
+
+
+def work(env, args):
+    """One worker of phase process: waits for the start, processes, prints its figures."""
+    import json
+
+    endpoint = env["hc.endpoint"].search([("code", "=", args.endpoint)])
+    print("ready", flush=True)
+    sys.stdin.readline()
+    q0 = env.cr.sql_log_count
+    c0 = time.process_time()
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    handled = env["hc.inbound.message"].process_pending(limit=args.batch, endpoint_ids=[endpoint.id], commit=True)
+    cpu = time.process_time() - c0
+    if profiler:
+        import pstats
+
+        profiler.disable()
+        profiler.dump_stats(f"/tmp/bench_asn_worker_{os.getpid()}.prof")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+    print(json.dumps({"handled": handled, "cpu": cpu, "queries": env.cr.sql_log_count - q0}), flush=True)
+
+
+def process_committed(env, args):
+    endpoint = env["hc.endpoint"].search([("code", "=", args.endpoint)])
+    if not endpoint:
+        sys.exit(f"no endpoint {args.endpoint}: run --phase setup first")
+    supplier = env["hc.trading.partner"].search([("endpoint_id", "=", endpoint.id)]).partner_id
+    orders = env["purchase.order"].search([("partner_id", "=", supplier.id)], order="id")
+    args.asns = len(orders)
+    args.lines = len(orders[:1].order_line)
+    measure(env, args, endpoint, orders, process_by_workers)
+    env.cr.commit()
+
+
+def measure(env, args, endpoint, orders, process_with):
+    n_asn, n_lines = args.asns, args.lines
+    Message = env["hc.inbound.message"]
+    load = os.getloadavg()
+    process, process_cpu, queries = process_with(env, args, endpoint)
+    env.invalidate_all()
     done = Message.search_count([("endpoint_id", "=", endpoint.id), ("state", "=", "done")])
     pickings = orders.picking_ids
     sample = pickings[: args.validate] if args.validate else pickings
@@ -218,14 +325,15 @@ def run(env, args):
     print(f"ship notices: {done}/{n_asn} done, {move_lines} move lines prefilled")
     for msg in Message.search([("endpoint_id", "=", endpoint.id), ("state", "!=", "done")], limit=3):
         print(f"  not done: message {msg.id} {msg.state} {msg.error_code}: {(msg.error_detail or '')[:300]}")
-    print(f"  ingest  {ingest:8.1f} s")
+    workers = args.workers if args.phase == "process" else 1
     print(
         f"  process {process:8.1f} s  -> {n_asn / process * 60:,.0f} ship notices/min, "
-        f"{total_lines / process:,.0f} lines/s, {queries / n_asn:.1f} SQL queries per notice (batch {args.batch})"
+        f"{total_lines / process:,.0f} lines/s, {queries / n_asn:.1f} SQL queries per notice "
+        f"(batch {args.batch}, {workers} worker(s))"
     )
     print(
-        f"          {process_cpu:8.1f} s of this process's CPU -> {n_asn / process_cpu * 60:,.0f} ship notices/min "
-        "if the cores were ours (PostgreSQL's own CPU not counted)"
+        f"          {process_cpu:8.1f} s of Odoo's CPU -> {n_asn / process_cpu * 60:,.0f} ship notices/min "
+        "per core if the cores were ours (PostgreSQL's own CPU not counted)"
     )
     q0 = env.cr.sql_log_count
     c0 = time.process_time()

@@ -19,7 +19,7 @@ from odoo.addons.healthcare_integration_base.lib import trust
 from odoo.addons.healthcare_integration_base.lib.errors import HcBusinessError
 from odoo.addons.healthcare_inventory_sync.lib import gs1
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.tools import SQL, float_compare
 
 from .hc_edi_flow import TEAM_PROCUREMENT, LineMatcher, as_date, correlation_of, norm_gtin
 from .hc_edi_uom import notified_quantity, shipped_quantity
@@ -531,13 +531,21 @@ class StockPicking(models.Model):
     def _hc_replace_move_lines(self, ml_vals):
         """The reservation Odoo made before the notice is replaced by what the notice says.
 
-        A receipt from a supplier bypasses reservation: creating or deleting its not-done move
-        lines touches no quant and leaves its moves' state as it is, and stock / stock_account
-        then only recompute the moves' state and their analytic estimate (zero while not picked),
-        move by move. So for such moves the lines go through the ORM's own create and unlink
-        (computed fields, triggers, access and ondelete checks kept) without those per-move
-        loops, and the state and analytic estimate are recomputed once for the batch. Any other
-        move (reserving, picked, done, with package levels) takes Odoo's full path."""
+        A receipt from a supplier bypasses reservation: creating, changing or deleting its
+        not-done move lines touches no quant and leaves its moves' state as it is, and stock /
+        stock_account then only recompute the moves' state and their analytic estimate (zero
+        while not picked), move by move. So for such moves:
+
+        - the usual case, one line Odoo made for the move and one line from the notice with the
+          same quantity, unit and locations: the line is completed in place (lot, package,
+          notice) in one UPDATE for the batch, as Odoo's own write of those fields does for a
+          not-done line that bypasses reservation (no quant, no state, no quantity changes);
+          dependent fields (the line's expiry date) are recomputed by the ORM;
+        - otherwise the lines go through the ORM's own create and unlink (computed fields,
+          triggers, access and ondelete checks kept) without those per-move loops, and the
+          state and analytic estimate are recomputed once for the batch.
+
+        Any other move (reserving, picked, done, with package levels) takes Odoo's full path."""
         MoveLine = self.env["stock.move.line"].sudo()
         moves = self.env["stock.move"].sudo().browse(list(dict.fromkeys(v["move_id"] for v in ml_vals)))
         stale = MoveLine.search(
@@ -556,22 +564,124 @@ class StockPicking(models.Model):
         fast -= slow_lines.move_id
         fast_ids = set(fast.ids)
         slow_lines.unlink()
+        stale -= slow_lines
+        in_place = self._hc_pair_in_place(stale, [v for v in ml_vals if v["move_id"] in fast_ids])
+        completed = self._hc_complete_in_place(in_place)
+        stale -= completed
+        done_vals = {id(vals) for _line, vals in in_place}
+        ml_vals = [v for v in ml_vals if id(v) not in done_vals]
+        changed = stale.move_id | moves.filtered(lambda m: m.id in {v["move_id"] for v in ml_vals})
         # the audit trail's own create/unlink hooks sit on the model's class, which the base
         # create/unlink below skip: the trail is fed the same entries in one insert each
-        self._hc_audit_unlinked(stale - slow_lines)
-        models.Model.unlink(stale - slow_lines)
+        self._hc_audit_unlinked(stale)
+        models.Model.unlink(stale)
         fast_vals = [v for v in ml_vals if v["move_id"] in fast_ids]
         for vals in fast_vals:
             vals.setdefault("picked", False)
         created = models.Model.create(MoveLine, fast_vals) if fast_vals else MoveLine
         self._hc_audit_created(created)
         created |= MoveLine.create([v for v in ml_vals if v["move_id"] not in fast_ids])
+        fast &= changed
         if fast:
             fast.with_prefetch()._recompute_state()
             analytic = fast.filtered(lambda m: m.analytic_account_line_ids or m._get_analytic_distribution())
             if analytic and hasattr(analytic, "_account_analytic_entry_move"):
                 analytic._account_analytic_entry_move()
-        return created
+        return created | completed
+
+    # what the notice sets on a line Odoo made for the move, when the line is completed in place
+    IN_PLACE_FIELDS = ("lot_id", "lot_name", "result_package_id", "hc_asn_document_id")
+
+    def _hc_pair_in_place(self, stale, fast_vals):
+        """[(line, vals)]: moves with exactly one line of Odoo's and one line of the notice that
+        differ only in what the notice adds (lot, package, notice)."""
+        lines_of = defaultdict(list)
+        for line in stale:
+            lines_of[line.move_id.id].append(line)
+        vals_of = defaultdict(list)
+        for vals in fast_vals:
+            vals_of[vals["move_id"]].append(vals)
+        pairs = []
+        for move_id, given in vals_of.items():
+            mine = lines_of.get(move_id) or []
+            if len(given) != 1 or len(mine) != 1:
+                continue
+            line, vals = mine[0], given[0]
+            if (
+                line.product_id.id == vals["product_id"]
+                and line.product_uom_id.id == vals["product_uom_id"]
+                and line.location_id.id == vals["location_id"]
+                and line.location_dest_id.id == vals["location_dest_id"]
+                and line.company_id.id == vals["company_id"]
+                and not (line.package_id or line.owner_id or line.package_level_id or line.picked)
+                and not vals.get("picked")
+                and float_compare(line.quantity, vals["quantity"], precision_rounding=line.product_uom_id.rounding) == 0
+            ):
+                pairs.append((line, vals))
+        return pairs
+
+    def _hc_complete_in_place(self, pairs):
+        """Lot, package and notice written on the paired lines in one UPDATE; the ORM is told
+        what changed (recomputes, caches) and the audit trail gets one write entry per line."""
+        MoveLine = self.env["stock.move.line"].sudo()
+        if not pairs:
+            return MoveLine
+        fnames = list(self.IN_PLACE_FIELDS)
+        lines = MoveLine.browse([line.id for line, _v in pairs])
+        self.env.flush_all()
+        audit = self._hc_audit_rule_for("stock.move.line")
+        audit = audit if audit and "write" in audit["actions"] else None
+        if audit:
+            from odoo.addons.healthcare_audit.models.hc_audit_rule import _snapshot, _tracked_fields
+
+            tracked = [f for f in _tracked_fields(lines, audit) if f in (*fnames, "quantity")]
+            before = _snapshot(lines, tracked)
+        lines.modified(fnames, before=True)
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE stock_move_line l SET lot_id = v.lot, lot_name = v.lot_name, result_package_id = v.pack, "
+                "hc_asn_document_id = v.doc, write_date = %s, write_uid = %s "
+                "FROM (VALUES %s) AS v(id, lot, lot_name, pack, doc) WHERE l.id = v.id",
+                now,
+                self.env.uid,
+                SQL(", ").join(
+                    SQL(
+                        "(%s, %s::int, %s::varchar, %s::int, %s::int)",
+                        line.id,
+                        vals.get("lot_id") or None,
+                        vals.get("lot_name") or None,
+                        vals.get("result_package_id") or None,
+                        vals.get("hc_asn_document_id") or None,
+                    )
+                    for line, vals in pairs
+                ),
+            )
+        )
+        lines.invalidate_recordset([*fnames, "write_date", "write_uid"])
+        lines.modified(fnames)
+        if audit:
+            after = _snapshot(lines, tracked)
+            extra = self._hc_audit_extra(lines)
+            self.env["hc.audit.event"].sudo()._log(
+                [
+                    {
+                        "action": "write",
+                        "model": "stock.move.line",
+                        "res_id": line.id,
+                        "res_name": line.display_name,
+                        # what the notice set, quantity included (as it confirms Odoo's)
+                        "changes": {
+                            f: {"old": before[line.id][f], "new": after[line.id][f]}
+                            for f in tracked
+                            if before[line.id][f] != after[line.id][f] or f == "quantity"
+                        },
+                        **{k: v for k, v in extra[line.id].items() if v},
+                    }
+                    for line in lines
+                ]
+            )
+        return lines
 
     def _hc_mark_prefilled(self, applied, pickings_of):
         """The receipts say which notice prefilled them, and when they are due; a note each."""

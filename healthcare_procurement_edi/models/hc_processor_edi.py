@@ -267,22 +267,10 @@ class HcProcessorEdi(models.AbstractModel):
             endpoint_id = msg.endpoint_id.id
             if endpoint_id not in partners:
                 partners[endpoint_id] = self.env["hc.trading.partner"]._for_endpoint(endpoint_id)
-        # interchanges already processed from these partners (a repeat under another key is not processed again)
-        seen = set()
-        known = Document.search_read(
-            [
-                ("direction", "=", "in"),
-                ("trading_partner_id", "in", [p.id for p in partners.values() if p]),
-                ("inbound_message_id", "not in", messages.ids),
-                ("duplicate", "=", False),
-            ],
-            ["trading_partner_id", "interchange_control"],
-        )
-        for row in known:
-            seen.add((row["trading_partner_id"][0], row["interchange_control"]))
         # ship notices are applied together after the other documents of the batch (see
         # ``_edi_handle_asn_batch``): {message id: [(doc, tset, msg)]}
         deferred = {}
+        readable = []  # (msg, partner, interchange) of the messages that can be processed
         for msg in messages:
             partner = partners[msg.endpoint_id.id]
             try:
@@ -311,6 +299,23 @@ class HcProcessorEdi(models.AbstractModel):
                     cause=f"{ENVELOPE_INVALID}:{msg.id}",
                 )
                 continue
+            readable.append((msg, partner, ic))
+        # interchanges of this batch already processed from these partners (a repeat under another
+        # key is not processed again): one query for the batch's control numbers, not the history
+        seen = set()
+        if readable:
+            known = Document.search_read(
+                [
+                    ("direction", "=", "in"),
+                    ("trading_partner_id", "in", list({p.id for _m, p, _i in readable})),
+                    ("interchange_control", "in", list({norm_control(i.control_number) for _m, _p, i in readable})),
+                    ("inbound_message_id", "not in", messages.ids),
+                    ("duplicate", "=", False),
+                ],
+                ["trading_partner_id", "interchange_control"],
+            )
+            seen = {(row["trading_partner_id"][0], row["interchange_control"]) for row in known}
+        for msg, partner, ic in readable:
             ctl = norm_control(ic.control_number)
             if (partner.id, ctl) in seen:
                 doc = Document.create(

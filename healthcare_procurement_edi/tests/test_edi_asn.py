@@ -78,6 +78,34 @@ class TestShipNotice(FlowCase):
         quant = self.env["stock.quant"].search([("lot_id.name", "=", "GL-1"), ("location_id.usage", "=", "internal")])
         self.assertEqual((quant.quantity, quant.package_id.name), (60, "003123450000000024"))
 
+    def test_line_odoo_made_is_completed_in_place(self):
+        """One lot for the whole move: the detailed operation Odoo made when the order was
+        confirmed is completed (lot, expiry, package, notice), not deleted and made again; the
+        move's quantity and state stay, and the receipt validates into that lot and package."""
+        po = self.order([(self.lot_product, 100, 4.0)])
+        picking = po.picking_ids
+        before = picking.move_line_ids
+        self.assertEqual((len(before), before.quantity, before.lot_id.id), (1, 100, False))
+        move_state = picking.move_ids.state
+        expiry = date.today() + timedelta(days=400)
+        msg = self.asn(po, [self.line(po.order_line, 100, lot="INPL-1", expiry=str(expiry), sscc="003123450000000031")])
+        self.assertEqual(msg.state, "done", msg.error_detail)
+        self.env.invalidate_all()
+        after = picking.move_line_ids
+        self.assertEqual(after, before, "the same line, completed")
+        self.assertEqual((after.lot_id.name, after.lot_name, after.quantity), ("INPL-1", "INPL-1", 100))
+        self.assertEqual(after.lot_id.expiration_date.date(), expiry)
+        self.assertEqual(after.expiration_date, after.lot_id.expiration_date, "the line's expiry follows its lot")
+        self.assertEqual(after.result_package_id.name, "003123450000000031")
+        self.assertEqual(after.hc_asn_document_id, picking.hc_asn_document_id)
+        self.assertEqual((picking.move_ids.quantity, picking.move_ids.state), (100, move_state))
+        picking.move_ids.picked = True
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(po.order_line.qty_received, 100)
+        quant = self.env["stock.quant"].search([("lot_id.name", "=", "INPL-1"), ("location_id.usage", "=", "internal")])
+        self.assertEqual((quant.quantity, quant.package_id.name), (100, "003123450000000031"))
+
     def test_exceptions_per_cause(self):
         serial_product = self.env["product.product"].create(
             {
