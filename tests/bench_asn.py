@@ -4,25 +4,32 @@ path (X12 856 written by the lib, ingested as hc.inbound.message, processed by h
 lines matched, lots created with expiry, SSCC packages, move lines prefilled), next to the time
 Odoo's own receipt validation (button_validate) takes for the same receipts.
 
-    ./hc test --keep -- healthcare_procurement_edi/tests/test_edi_asn.py   # any kept database
-    python3 tests/bench_asn.py --config .hc/test-XXXX/odoo.conf --db hc_test_XXXX [--asns 1000 --lines 20]
+Two ways to run it, on a kept test database (``./hc test --keep -- healthcare_procurement_edi/tests/test_edi_asn.py``):
 
-Runs in one transaction that is rolled back at the end (nothing stays in the database).
+    # everything in one transaction, rolled back at the end (nothing stays in the database)
+    python3 tests/bench_asn.py --config .hc/test-XXXX/odoo.conf --db hc_test_XXXX --asns 300 --lines 20
+
+    # as production runs it: orders and notices committed once (--phase setup), then the queue
+    # processed by N worker processes claiming and committing batches as the cron threads do
+    # (--phase process), on a copy of the setup so it can be run again
+    python3 tests/bench_asn.py --config C --db hc_test_XXXX --asns 1000 --lines 20 --phase setup
+    psql ... -c "CREATE DATABASE b1 TEMPLATE hc_test_XXXX"
+    python3 tests/bench_asn.py --config C --db b1 --phase process --endpoint <printed> --workers 2 --batch 100
+
 Figures only: nothing asserts a timing. Not part of the test suite. ``--validate N`` validates a
 sample of N receipts (Odoo's validation is the slow part); ``--profile`` prints cProfile's top 40.
 
-Figures (this project's 2-core machine, shared with other jobs: load average printed with each run):
-- before batching (one notice at a time): 40 x 20 lines, 35 notices/min at load 8.1 (182/min
-  measured earlier on a quieter machine), 93.5 SQL queries per notice;
-- notices applied by batch: 40 x 20 lines, batch 50: 6.5 s -> 367 notices/min, 122 lines/s, 5.9
-  SQL queries per notice at load 9.5; 1.6 s of Odoo CPU (1,495 notices/min if the two cores were
-  not shared); Odoo's own button_validate on the same receipts: 27 receipts/min, 9 lines/s, 275
-  SQL queries per receipt, 22.8 s CPU (prefilling takes 0.07x the time of validating);
-- 300 x 20 lines, batch 200 (chunks of 100): 104.4 s -> 172 notices/min, 57 lines/s, 5.3 SQL
-  queries per notice at load 7.7; 16.1 s of Odoo CPU (1,121 notices/min if the cores were not
-  shared); button_validate on 40 of them: 47 receipts/min, 16 lines/s, 300 SQL queries per
-  receipt (prefilling takes 0.27x the time of validating). 1,000 x 20 was not measured: its setup
-  (1,000 orders confirmed) did not finish in 30 min on the loaded machine.
+Figures (this project's 2-core machine; load average printed with each run):
+- 2026-12-01, quiet machine, 1,000 notices x 20 lines (setup: 1,000 orders confirmed in 611 s),
+  --phase process, batch 100, 2 workers (Odoo's 2 cron threads): 35.0 s -> 1,715 notices/min,
+  572 lines/s, 6.7 SQL queries per notice, 45.3 s of Odoo CPU; 1 worker (batch 200): 64.4 s ->
+  932 notices/min. Odoo's own button_validate on 20 of these receipts: 60-65 receipts/min, 20-22
+  lines/s, 362 SQL queries per receipt (prefilling takes 0.03x (2 workers) to 0.07x (1 worker) the
+  time of validating the same receipts). The line Odoo made at confirmation is completed in place
+  when the notice has one line for the move (``_hc_complete_in_place``).
+- Before that (same day, quiet machine, lines deleted and created again): 300 x 20 in one
+  transaction 462 notices/min, committed with 1 worker 630/min (20.1 s CPU), 2 workers 903/min.
+- Before batching (one notice at a time): 93.5 SQL queries per notice, 35-182 notices/min.
 """
 
 import argparse

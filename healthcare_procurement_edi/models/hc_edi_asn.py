@@ -570,7 +570,8 @@ class StockPicking(models.Model):
         stale -= completed
         done_vals = {id(vals) for _line, vals in in_place}
         ml_vals = [v for v in ml_vals if id(v) not in done_vals]
-        changed = stale.move_id | moves.filtered(lambda m: m.id in {v["move_id"] for v in ml_vals})
+        created_for = {v["move_id"] for v in ml_vals}
+        changed = stale.move_id | moves.filtered(lambda m: m.id in created_for)
         # the audit trail's own create/unlink hooks sit on the model's class, which the base
         # create/unlink below skip: the trail is fed the same entries in one insert each
         self._hc_audit_unlinked(stale)
