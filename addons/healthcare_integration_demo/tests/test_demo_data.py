@@ -150,3 +150,23 @@ class TestDemoData(TransactionCase):
         gloves = self.demo("product_glv_nit_m")
         self.assertEqual(gloves.seller_ids.partner_id, self.demo("partner_medsupply") | self.demo("partner_cardinal"))
         self.assertEqual(gloves._select_seller(quantity=100).partner_id, self.demo("partner_medsupply"))
+
+
+@tagged("post_install", "-at_install")
+class TestDemoDataUpdate(TransactionCase):
+    def test_module_update_keeps_approval_limits_an_admin_changed(self):
+        """Loading the workforce seed file again, as `-u` does, neither creates the roles'
+        limits a second time (it used to fail on the unique limit per role and currency) nor
+        resets what an admin changed."""
+        from odoo.tools import convert_file
+
+        lead = self.env.ref(f"{MODULE}.role_ward_lead")
+        usd = lead.limit_ids.filtered(lambda lim: lim.currency_id == self.env.ref("base.USD"))
+        usd.amount = 3500
+        budget = self.env.ref(f"{MODULE}.budget_icu")
+        budget.amount = 12000
+        convert_file(self.env, MODULE, "data/hc_requisition_data.xml", {}, mode="update", noupdate=False)
+        self.env.invalidate_all()
+        self.assertEqual(len(lead.limit_ids), 2)
+        self.assertEqual(usd.amount, 3500)
+        self.assertEqual(budget.amount, 12000)
