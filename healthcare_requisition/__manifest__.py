@@ -1,7 +1,7 @@
 {
     "name": "Healthcare Requisitions",
     "summary": "Department requisitions (JSON, FHIR SupplyRequest): budgets, approvals, transfer or purchase",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.0.1",
     "category": "Healthcare/Integration",
     "license": "LGPL-3",
     "author": "Healthcare Integration Suite",

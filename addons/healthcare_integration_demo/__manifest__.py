@@ -1,7 +1,7 @@
 {
     "name": "Healthcare Integration Demo Data",
     "summary": "Demo hospital, facilities, barcoded locations, lot-tracked medical products and stock",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.0.1",
     "category": "Hidden/Tests",
     "license": "LGPL-3",
     "author": "Healthcare Integration Suite",

@@ -185,6 +185,30 @@ class RequisitionSetup(TransactionCase):
         return [json.loads(o.payload) for o in out]
 
 
+class BudgetRightsCase(RequisitionSetup):
+    def test_buyers_read_budgets_purchase_managers_set_them(self):
+        """A buyer orders against the budgets but does not set them: raising one would let a
+        department's requisitions through without their approver (probe as an RPC client)."""
+        buyer = new_test_user(self.env, "t_budget_buyer", groups="healthcare_workforce.group_hc_buyer")
+        manager = new_test_user(
+            self.env,
+            "t_budget_mgr",
+            groups="healthcare_workforce.group_hc_buyer,purchase.group_purchase_manager",
+        )
+        self.assertEqual(self.budget.with_user(buyer).amount, 1000)
+        with self.assertRaises(AccessError):
+            self.budget.with_user(buyer).write({"amount": 1000000})
+        with self.assertRaises(AccessError):
+            self.env["hc.budget"].with_user(buyer).create(
+                {"department_id": self.ward3.id, "date_from": date(2101, 1, 1), "date_to": date(2101, 12, 31)}
+            )
+        with self.assertRaises(AccessError):
+            self.budget.with_user(buyer).unlink()
+        self.assertEqual(self.budget.amount, 1000)
+        self.budget.with_user(manager).write({"amount": 1500})
+        self.assertEqual(self.budget.amount, 1500)
+
+
 class RequisitionCase(RequisitionSetup):
     # ------------------------------------------------------------------ within budget
     def test_within_budget_on_hand_becomes_a_transfer_without_a_person(self):
