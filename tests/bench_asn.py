@@ -22,8 +22,8 @@ sample of N receipts (Odoo's validation is the slow part); ``--profile`` prints 
 Figures (this project's 2-core machine; load average printed with each run):
 - 2026-12-01, quiet machine, 1,000 notices x 20 lines (setup: 1,000 orders confirmed in 611 s),
   --phase process, batch 100, 2 workers (Odoo's 2 cron threads): 35.0 s -> 1,715 notices/min,
-  572 lines/s, 6.7 SQL queries per notice, 45.3 s of Odoo CPU; 1 worker (batch 200): 61.2 s ->
-  981 notices/min (932 before the queue forgot its cache between batches). Odoo's own button_validate on 20 of these receipts: 60-65 receipts/min, 20-22
+  572 lines/s, 6.7 SQL queries per notice, 45.3 s of Odoo CPU; 1 worker (batch 200): 61.2-64.4 s
+  -> 932-981 notices/min (two runs). Odoo's own button_validate on 20 of these receipts: 60-65 receipts/min, 20-22
   lines/s, 362 SQL queries per receipt (prefilling takes 0.03x (2 workers) to 0.07x (1 worker) the
   time of validating the same receipts). The line Odoo made at confirmation is completed in place
   when the notice has one line for the move (``_hc_complete_in_place``).

@@ -505,9 +505,6 @@ class HcInboundMessage(models.Model):
             if not commit:
                 break
             self.env.cr.commit()
-            # the next batch reads what it needs again: a long run does not drag every record it
-            # touched through each later batch (cache lookups and invalidations grow with it)
-            self.env.invalidate_all(flush=False)
             if deadline and time.monotonic() > deadline:
                 self._trigger_realtime()
                 self.env.cr.commit()
