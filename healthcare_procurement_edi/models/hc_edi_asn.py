@@ -571,7 +571,8 @@ class StockPicking(models.Model):
         done_vals = {id(vals) for _line, vals in in_place}
         ml_vals = [v for v in ml_vals if id(v) not in done_vals]
         created_for = {v["move_id"] for v in ml_vals}
-        changed = stale.move_id | moves.filtered(lambda m: m.id in created_for)
+        emptied = stale.move_id  # moves whose lines of Odoo's are deleted below, fast or not
+        changed = emptied | moves.filtered(lambda m: m.id in created_for)
         # the audit trail's own create/unlink hooks sit on the model's class, which the base
         # create/unlink below skip: the trail is fed the same entries in one insert each
         self._hc_audit_unlinked(stale)
@@ -582,7 +583,9 @@ class StockPicking(models.Model):
         created = models.Model.create(MoveLine, fast_vals) if fast_vals else MoveLine
         self._hc_audit_created(created)
         created |= MoveLine.create([v for v in ml_vals if v["move_id"] not in fast_ids])
-        fast &= changed
+        # the base unlink skips stock's own, which recomputes the moves of deleted lines: so do
+        # it here for all of them (a move that left the fast path for one of its lines included)
+        fast = (fast & changed) | emptied
         if fast:
             fast.with_prefetch()._recompute_state()
             analytic = fast.filtered(lambda m: m.analytic_account_line_ids or m._get_analytic_distribution())
@@ -636,7 +639,11 @@ class StockPicking(models.Model):
             from odoo.addons.healthcare_audit.models.hc_audit_rule import _snapshot, _tracked_fields
 
             tracked = [f for f in _tracked_fields(lines, audit) if f in (*fnames, "quantity")]
-            before = _snapshot(lines, tracked)
+            audited = lines.filtered(lambda ml: ml.state in audit["states"]) if audit["states"] else lines
+            if not tracked or not audited:  # as the trail's write hook: nothing it tracks
+                audit = None
+            else:
+                before = _snapshot(audited, tracked)
         lines.modified(fnames, before=True)
         now = fields.Datetime.now()
         self.env.cr.execute(
@@ -662,8 +669,8 @@ class StockPicking(models.Model):
         lines.invalidate_recordset([*fnames, "write_date", "write_uid"])
         lines.modified(fnames)
         if audit:
-            after = _snapshot(lines, tracked)
-            extra = self._hc_audit_extra(lines)
+            after = _snapshot(audited, tracked)
+            extra = self._hc_audit_extra(audited)
             self.env["hc.audit.event"].sudo()._log(
                 [
                     {
@@ -679,7 +686,7 @@ class StockPicking(models.Model):
                         },
                         **{k: v for k, v in extra[line.id].items() if v},
                     }
-                    for line in lines
+                    for line in audited
                 ]
             )
         return lines
