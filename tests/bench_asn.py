@@ -21,11 +21,12 @@ sample of N receipts (Odoo's validation is the slow part); ``--profile`` prints 
 
 Figures (this project's 2-core machine; load average printed with each run):
 - 2026-12-01, quiet machine, 1,000 notices x 20 lines (setup: 1,000 orders confirmed in 611 s),
-  --phase process, batch 100, 2 workers (Odoo's 2 cron threads): 35.0 s -> 1,715 notices/min,
-  572 lines/s, 6.7 SQL queries per notice, 45.3 s of Odoo CPU; 1 worker (batch 200): 61.2-64.4 s
-  -> 932-981 notices/min (two runs). Odoo's own button_validate on 20 of these receipts: 60-65 receipts/min, 20-22
-  lines/s, 362 SQL queries per receipt (prefilling takes 0.03x (2 workers) to 0.07x (1 worker) the
-  time of validating the same receipts). The line Odoo made at confirmation is completed in place
+  --phase process, batch 100, 2 workers (Odoo's 2 cron threads): 30.0-35.0 s -> 1,715-1,997
+  notices/min (two runs), 572-666 lines/s, 6.7 SQL queries per notice, 39.8-45.3 s of Odoo CPU;
+  1 worker (batch 200): 61.2-64.7 s -> 927-981 notices/min (three runs). Odoo's own
+  button_validate on 20 of these receipts: 60-74 receipts/min, 20-25 lines/s, 362 SQL queries per
+  receipt (prefilling takes 0.03x (2 workers) to 0.07x (1 worker) the time of validating the same
+  receipts). The line Odoo made at confirmation is completed in place
   when the notice has one line for the move (``_hc_complete_in_place``).
 - Before that (same day, quiet machine, lines deleted and created again): 300 x 20 in one
   transaction 462 notices/min, committed with 1 worker 630/min (20.1 s CPU), 2 workers 903/min.
