@@ -34,6 +34,7 @@ Figures (this project's 2-core machine; load average printed with each run):
 """
 
 import argparse
+import contextlib
 import hashlib
 import os
 import sys
@@ -231,23 +232,33 @@ def process_in_transaction(env, args, endpoint):
     q0 = env.cr.sql_log_count
     c0 = time.process_time()
     t0 = time.perf_counter()
-    profiler = None
-    if args.profile:
-        import cProfile
-
-        profiler = cProfile.Profile()
-        profiler.enable()
-    while Message.process_pending(commit=False, limit=args.batch, endpoint_ids=[endpoint.id]):
-        pass
-    env.flush_all()
+    with profiled(args.profile, top=40):
+        while Message.process_pending(commit=False, limit=args.batch, endpoint_ids=[endpoint.id]):
+            pass
+        env.flush_all()
     process = time.perf_counter() - t0
     process_cpu = time.process_time() - c0
-    if profiler:
-        import pstats
-
-        profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
     return process, process_cpu, env.cr.sql_log_count - q0
+
+
+@contextlib.contextmanager
+def profiled(enabled, top, dump=None):
+    """cProfile around the block when ``enabled``: its top functions printed, optionally dumped."""
+    if not enabled:
+        yield
+        return
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        yield
+    finally:
+        profiler.disable()
+        if dump:
+            profiler.dump_stats(dump)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
 
 
 def process_by_workers(env, args, endpoint):
@@ -288,20 +299,9 @@ def work(env, args):
     sys.stdin.readline()
     q0 = env.cr.sql_log_count
     c0 = time.process_time()
-    profiler = None
-    if args.profile:
-        import cProfile
-
-        profiler = cProfile.Profile()
-        profiler.enable()
-    handled = env["hc.inbound.message"].process_pending(limit=args.batch, endpoint_ids=[endpoint.id], commit=True)
+    with profiled(args.profile, top=30, dump=f"/tmp/bench_asn_worker_{os.getpid()}.prof"):
+        handled = env["hc.inbound.message"].process_pending(limit=args.batch, endpoint_ids=[endpoint.id], commit=True)
     cpu = time.process_time() - c0
-    if profiler:
-        import pstats
-
-        profiler.disable()
-        profiler.dump_stats(f"/tmp/bench_asn_worker_{os.getpid()}.prof")
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
     print(json.dumps({"handled": handled, "cpu": cpu, "queries": env.cr.sql_log_count - q0}), flush=True)
 
 

@@ -472,15 +472,22 @@ class StockPicking(models.Model):
 
         lines = lines.sudo().with_context(active_test=False)
         old = _snapshot(lines, _tracked_fields(lines, rule))
+        self._hc_audit_log_lines(
+            "unlink", lines, lambda line: {f: {"old": v, "new": None} for f, v in old[line.id].items()}
+        )
+
+    def _hc_audit_log_lines(self, action, lines, changes_of):
+        """One trail entry per move line the batch wrote outside the ORM's hooks, under its
+        order's correlation id and the message of its notice."""
         extra = self._hc_audit_extra(lines)
         self.env["hc.audit.event"].sudo()._log(
             [
                 {
-                    "action": "unlink",
+                    "action": action,
                     "model": "stock.move.line",
                     "res_id": line.id,
                     "res_name": line.display_name,
-                    "changes": {f: {"old": v, "new": None} for f, v in old[line.id].items()},
+                    "changes": changes_of(line),
                     **{k: v for k, v in extra[line.id].items() if v},
                 }
                 for line in lines
@@ -670,24 +677,15 @@ class StockPicking(models.Model):
         lines.modified(fnames)
         if audit:
             after = _snapshot(audited, tracked)
-            extra = self._hc_audit_extra(audited)
-            self.env["hc.audit.event"].sudo()._log(
-                [
-                    {
-                        "action": "write",
-                        "model": "stock.move.line",
-                        "res_id": line.id,
-                        "res_name": line.display_name,
-                        # what the notice set, quantity included (as it confirms Odoo's)
-                        "changes": {
-                            f: {"old": before[line.id][f], "new": after[line.id][f]}
-                            for f in tracked
-                            if before[line.id][f] != after[line.id][f] or f == "quantity"
-                        },
-                        **{k: v for k, v in extra[line.id].items() if v},
-                    }
-                    for line in audited
-                ]
+            # what the notice set, quantity included (as it confirms Odoo's)
+            self._hc_audit_log_lines(
+                "write",
+                audited,
+                lambda line: {
+                    f: {"old": before[line.id][f], "new": after[line.id][f]}
+                    for f in tracked
+                    if before[line.id][f] != after[line.id][f] or f == "quantity"
+                },
             )
         return lines
 
